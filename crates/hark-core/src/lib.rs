@@ -1,0 +1,15 @@
+//! hark-core: the domain types of hark and the validation that turns wire input into them.
+//!
+//! Nothing here does I/O. The store trusts the validated types produced here
+//! (`validate::ingest`), and the server maps the problems found here to wire errors.
+
+pub mod credentials;
+pub mod ids;
+pub mod limits;
+pub mod model;
+pub mod time;
+pub mod validate;
+
+pub use ids::{ItemId, ProjectId, SourceId};
+pub use model::*;
+pub use time::Timestamp;

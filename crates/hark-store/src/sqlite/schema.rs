@@ -1,0 +1,88 @@
+//! SQLite schema and its versioned migrations, applied at open.
+
+use crate::StoreError;
+use rusqlite::Connection;
+
+/// Migrations in order; `user_version` holds how many have been applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE projects (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    api_key     TEXT NOT NULL UNIQUE,
+    secret_hash TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE sources (
+    id         TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX sources_project ON sources(project_id, created_at);
+CREATE TABLE items (
+    id          INTEGER PRIMARY KEY,
+    project_id  TEXT NOT NULL,
+    source_id   TEXT NOT NULL REFERENCES sources(id),
+    unique_id   TEXT NOT NULL,
+    body        TEXT,
+    author      TEXT,
+    email       TEXT,
+    user_id     TEXT,
+    url         TEXT,
+    created_at  INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    parts_count INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (source_id, unique_id)
+);
+CREATE INDEX items_project_created ON items(project_id, created_at, id);
+CREATE INDEX items_project_user ON items(project_id, user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX items_project_email ON items(project_id, email COLLATE NOCASE) WHERE email IS NOT NULL;
+CREATE TABLE parts (
+    id         INTEGER PRIMARY KEY,
+    item_id    INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    source_id  TEXT NOT NULL,
+    unique_id  TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    author     TEXT,
+    email      TEXT,
+    user_id    TEXT,
+    url        TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (source_id, unique_id)
+);
+CREATE INDEX parts_item ON parts(item_id, created_at, id);
+CREATE INDEX parts_user ON parts(user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX parts_email ON parts(email COLLATE NOCASE) WHERE email IS NOT NULL;
+"#];
+
+/// Sets the connection options every hark connection uses. `synchronous=FULL` in WAL mode
+/// fsyncs the log at every commit: a committed transaction survives power loss.
+pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Applies the migrations not yet applied, in one immediate transaction, so that two processes
+/// opening the same new file do not both migrate it.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let applied: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if applied > supported {
+        return Err(StoreError::SchemaTooNew {
+            found: applied,
+            supported,
+        });
+    }
+    for sql in &MIGRATIONS[applied as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", supported)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! The conformance suite against the embedded SQLite backend, one fresh file per story.
+
+use hark_store::{conformance, Store, StoreOptions};
+use std::sync::Arc;
+
+async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("hark.db").display());
+    let store = hark_store::open(&url, StoreOptions::default())
+        .await
+        .expect("open");
+    (dir, store)
+}
+
+macro_rules! story {
+    ($name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let (_dir, store) = fresh().await;
+            conformance::$name(store).await;
+        }
+    };
+}
+
+story!(tenancy);
+story!(upsert_merges);
+story!(parts_order_and_append);
+story!(item_failures_write_nothing);
+story!(concurrent_upserts_of_one_item);
+story!(listing_filters_and_pages);
+story!(projects_are_isolated);
+story!(delete_and_erase);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_stories_share_one_store() {
+    let (_dir, store) = fresh().await;
+    conformance::run_all(store).await;
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_migrations_are_idempotent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("sub/hark.db").display());
+    let store = hark_store::open(&url, StoreOptions::default())
+        .await
+        .expect("open");
+    let p = hark_store::create_project(store.as_ref(), "keep")
+        .await
+        .expect("project");
+    drop(store);
+    let store = hark_store::open(&url, StoreOptions::default())
+        .await
+        .expect("reopen");
+    assert!(store
+        .get_project(&p.project.project_id)
+        .await
+        .expect("get")
+        .is_some());
+}
+
+#[tokio::test]
+async fn unsupported_url_is_refused() {
+    assert!(hark_store::open("mysql://x", StoreOptions::default())
+        .await
+        .is_err());
+}
