@@ -1,0 +1,123 @@
+//! Starting and stopping a real `hark serve` process for the benchmark.
+
+use std::path::Path;
+use std::process::Stdio;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A running hark with a bench project and webhook source.
+pub struct HarkProcess {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// Project API key.
+    pub api_key: String,
+    /// Project secret key.
+    pub secret_key: String,
+    /// Webhook source id.
+    pub source_id: String,
+}
+
+async fn admin_json(
+    bin: &Path,
+    db: &str,
+    args: &[&str],
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let out = Command::new(bin)
+        .arg("admin")
+        .args(args)
+        .arg("--database")
+        .arg(db)
+        .output()
+        .await?;
+    if !out.status.success() {
+        return Err(format!(
+            "hark admin {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn field(v: &serde_json::Value, k: &str) -> Result<String, Box<dyn std::error::Error>> {
+    v[k].as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("no {k} in {v}").into())
+}
+
+impl HarkProcess {
+    /// Creates the project and source with `hark admin`, then starts `hark serve` on port 0.
+    pub async fn start(bin: &Path, data_dir: &Path) -> Result<Self, Box<dyn std::error::Error>> {
+        let db = format!("sqlite://{}", data_dir.join("hark.db").display());
+        let p = admin_json(bin, &db, &["create-project", "bench"]).await?;
+        let project_id = field(&p, "project_id")?;
+        let s = admin_json(
+            bin,
+            &db,
+            &["create-source", "--project", &project_id, "--name", "bench"],
+        )
+        .await?;
+        let mut child = Command::new(bin)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-level",
+                "warn",
+                "--database",
+                &db,
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let base_url = loop {
+            let line = lines
+                .next_line()
+                .await?
+                .ok_or("hark exited before listening")?;
+            if let Some(i) = line.find("http://") {
+                break line[i..].trim().to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self {
+            child,
+            base_url,
+            api_key: field(&p, "api_key")?,
+            secret_key: field(&p, "secret_key")?,
+            source_id: field(&s, "source_id")?,
+        })
+    }
+
+    /// Peak resident memory of the server process (VmHWM), in MB; 0 if unreadable.
+    pub fn peak_rss_mb(&self) -> f64 {
+        let Some(pid) = self.child.id() else {
+            return 0.0;
+        };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// Asks the server to stop (SIGTERM) and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status()
+                .await;
+        }
+        let _ = self.child.wait().await;
+    }
+}

@@ -1,0 +1,89 @@
+//! The middleware stacks of [`crate::router`]: request ids, tracing spans, metrics, the request
+//! timeout, and the concurrency bound that sheds load with 503 instead of queueing.
+
+use crate::error::{ApiError, BoxError};
+use crate::metrics::{track_in_flight, track_requests};
+use crate::AppState;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{MatchedPath, Request};
+use axum::{middleware, Router};
+use tokio::sync::Semaphore;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, Span};
+
+/// Wraps every route of `router` (fallbacks included): `x-request-id` (kept from the client or
+/// generated, and echoed back), one tracing span per request, request metrics, and the timeout.
+pub(crate) fn common(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO))
+                    // Failures are logged once, by `ApiError`, with their cause.
+                    .on_failure(()),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(middleware::from_fn_with_state(
+                state.metrics().clone(),
+                track_requests,
+            ))
+            .layer(HandleErrorLayer::new(layer_error))
+            .timeout(state.config().request_timeout),
+    )
+}
+
+/// Bounds the requests that the routes of `router` process at once, across all of them (one
+/// semaphore). A request beyond the bound is answered 503 with `Retry-After: 1` at once.
+pub(crate) fn concurrency_limit(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let permits = state
+        .config()
+        .max_concurrent_requests
+        .min(Semaphore::MAX_PERMITS);
+    router.route_layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(layer_error))
+            .load_shed()
+            .layer(GlobalConcurrencyLimitLayer::new(permits))
+            .layer(middleware::from_fn_with_state(
+                state.metrics().clone(),
+                track_in_flight,
+            )),
+    )
+}
+
+/// The span of one request: method, route template (not the raw path, whose query may hold
+/// emails), request id, and the project once authenticated. Headers are never recorded.
+fn request_span(req: &Request) -> Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        route,
+        request_id,
+        project_id = tracing::field::Empty,
+    )
+}
+
+/// Errors of the tower layers, as API errors: load shed and timeout are 503s.
+async fn layer_error(err: BoxError) -> ApiError {
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::Overloaded
+    } else if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::Timeout
+    } else {
+        ApiError::Internal(err)
+    }
+}

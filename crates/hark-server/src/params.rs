@@ -1,0 +1,157 @@
+//! Small inputs other than the ingest body: path parameters and the little JSON objects of the
+//! privacy and admin APIs, read field by field so that every problem is reported with its path.
+
+use crate::error::ApiError;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use hark_core::validate::Issue;
+use hark_core::{ItemId, ProjectId};
+use serde_json::{Map, Value};
+
+/// The `{id}` of `/api/1/items/{id}`. An id that is not a number names no item: 404.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemIdParam(pub ItemId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ItemIdParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("item"))?;
+        raw.parse::<i64>()
+            .map(|id| Self(ItemId(id)))
+            .map_err(|_| ApiError::NotFound("item"))
+    }
+}
+
+/// The `{id}` of `/admin/projects/{id}/…`.
+#[derive(Debug, Clone)]
+pub struct ProjectIdParam(pub ProjectId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectIdParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("project"))?;
+        Ok(Self(ProjectId::new(raw)))
+    }
+}
+
+/// Reads the fields of a small JSON object body, collecting every issue. Keys not in `known`
+/// are issues too, so a misspelt field is reported instead of silently ignored.
+pub struct ObjectReader<'a> {
+    object: Option<&'a Map<String, Value>>,
+    issues: Vec<Issue>,
+}
+
+impl<'a> ObjectReader<'a> {
+    /// Starts reading `body`, which must be an object whose keys are all in `known`.
+    pub fn new(body: &'a Value, known: &[&str]) -> Self {
+        let mut issues = Vec::new();
+        let object = match body {
+            Value::Object(map) => {
+                for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+                    issues.push(Issue::new(key.clone(), "unknown field"));
+                }
+                Some(map)
+            }
+            _ => {
+                issues.push(Issue::new("", "request body must be a JSON object"));
+                None
+            }
+        };
+        Self { object, issues }
+    }
+
+    /// A non-empty string of at most `max` characters; `null` counts as absent. A missing
+    /// `required` field is an issue.
+    pub fn string(&mut self, key: &str, max: usize, required: bool) -> Option<String> {
+        let value = self.object?.get(key);
+        match value {
+            None | Some(Value::Null) => {
+                if required {
+                    self.issue(key, "is required");
+                }
+                None
+            }
+            Some(Value::String(s)) if s.is_empty() => {
+                self.issue(key, "must not be empty");
+                None
+            }
+            Some(Value::String(s)) if s.chars().count() > max => {
+                self.issue(key, format!("exceeds maximum length of {max} characters"));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.issue(key, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// Records a problem found by the caller (e.g. a rule spanning several fields).
+    pub fn issue(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(Issue::new(path, message));
+    }
+
+    /// True when no problem was found so far.
+    pub fn is_clean(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// The parsed value when nothing was wrong, else a 400 listing every issue.
+    pub fn finish<T>(self, parsed: Option<T>) -> Result<T, ApiError> {
+        match parsed {
+            Some(v) if self.issues.is_empty() => Ok(v),
+            _ => Err(ApiError::invalid_body(self.issues)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_strings_and_collects_every_issue() {
+        let body = json!({"name": "", "kind": 3, "extra": true});
+        let mut r = ObjectReader::new(&body, &["name", "kind", "missing"]);
+        assert_eq!(r.string("name", 10, true), None);
+        assert_eq!(r.string("kind", 10, false), None);
+        assert_eq!(r.string("missing", 10, true), None);
+        let Err(ApiError::Invalid { issues, .. }) = r.finish(Some(())) else {
+            panic!("expected a 400");
+        };
+        let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["extra", "name", "kind", "missing"]);
+    }
+
+    #[test]
+    fn a_clean_object_parses() {
+        let body = json!({"name": "ok", "opt": null});
+        let mut r = ObjectReader::new(&body, &["name", "opt"]);
+        let name = r.string("name", 10, true);
+        assert_eq!(r.string("opt", 10, false), None);
+        assert_eq!(r.finish(name).expect("valid"), "ok");
+    }
+
+    #[test]
+    fn non_objects_are_refused() {
+        let body = json!([1]);
+        let mut r = ObjectReader::new(&body, &["name"]);
+        assert_eq!(r.string("name", 10, true), None);
+        assert!(r.finish(Some(())).is_err());
+    }
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        let body = json!({"name": "ééé"});
+        let mut r = ObjectReader::new(&body, &["name"]);
+        assert_eq!(r.string("name", 3, true).as_deref(), Some("ééé"));
+    }
+}

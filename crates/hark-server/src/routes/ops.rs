@@ -1,0 +1,39 @@
+//! Operations endpoints, outside the concurrency limit so probes and scrapes work under load:
+//! `GET /healthz`, `GET /readyz`, `GET /metrics`.
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+/// Liveness: 200 while the process runs.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Readiness: 200 when the store answers and the server is not shutting down, else 503.
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    if state.is_shutting_down() {
+        return Err(ApiError::ShuttingDown);
+    }
+    state.store().ping().await.map_err(ApiError::Unavailable)?;
+    Ok(Json(json!({"status": "ready"})))
+}
+
+/// Prometheus text exposition of this server's registry.
+pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let text = state
+        .metrics()
+        .render()
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let mut response = text.into_response();
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,11 @@
+//! HTTP tests of hark-server: each starts the real server on port 0 over a real SQLite store
+//! in a temporary directory and speaks HTTP to it.
+
+mod admin;
+mod common;
+mod examples;
+mod ingest_rules;
+mod items;
+mod ops;
+mod prop;
+mod status;

@@ -1,0 +1,231 @@
+//! The command-line surface (clap derive). Flags here only override configuration values;
+//! loading and layering happen in [`crate::config`].
+
+use crate::config::{LogFormat, Overrides};
+use clap::{Args, Parser, Subcommand};
+use hark_core::SourceKind;
+use std::path::PathBuf;
+
+/// hark: self-hosted AI feedback server.
+#[derive(Debug, Parser)]
+#[command(name = "hark", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server until SIGINT/SIGTERM.
+    Serve(ServeArgs),
+    /// Create and list projects and sources (works while a server runs on the same database).
+    Admin(AdminArgs),
+    /// Zero-setup first run: create (or reuse) a "demo" project and webhook source, print
+    /// its credentials and a curl command, then serve like `serve`.
+    Demo(ServeArgs),
+}
+
+/// Options that locate the configuration and the database; shared by every command.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// TOML configuration file (default: $HARK_CONFIG, else none).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Database URL (default: sqlite://<data-dir>/hark.db).
+    #[arg(long, value_name = "URL", global = true)]
+    pub database: Option<String>,
+    /// Directory of the default SQLite database (default: ./hark-data).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Options of `serve` and `demo`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on, `host:port` (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Bearer token enabling the admin HTTP API (prefer HARK_ADMIN_TOKEN: flags show in `ps`).
+    #[arg(long, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
+    /// Shape of log lines on stderr.
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Log filter, e.g. `info` or `hark=debug,info`.
+    #[arg(long, value_name = "FILTER")]
+    pub log_level: Option<String>,
+}
+
+/// `hark admin …`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The admin operation.
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// The admin operations; each prints JSON on stdout.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a project; prints its id, name, API key and secret key (shown only now).
+    CreateProject {
+        /// Display name.
+        name: String,
+    },
+    /// Create a source of a project.
+    CreateSource {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// `webhook` (filled by the ingest API) or `import`.
+        #[arg(long = "type", value_name = "TYPE", default_value = "webhook", value_parser = parse_source_kind)]
+        kind: SourceKind,
+    },
+    /// List all projects (without secrets).
+    ListProjects,
+    /// List the sources of a project.
+    ListSources {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+    },
+    /// Give a project a new secret key; the old one stops working at once.
+    RotateSecret {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+    },
+}
+
+fn parse_source_kind(s: &str) -> Result<SourceKind, String> {
+    s.parse()
+}
+
+impl StoreArgs {
+    /// The configuration overrides these flags carry.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database.clone(),
+            ..Overrides::default()
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The configuration overrides these flags carry.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            listen: self.listen.clone(),
+            admin_token: self.admin_token.clone(),
+            log_format: self.log_format,
+            log_level: self.log_level.clone(),
+            ..self.store.overrides()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn admin_options_go_before_or_after_the_operation() {
+        for args in [
+            [
+                "hark",
+                "admin",
+                "--database",
+                "sqlite://x.db",
+                "list-projects",
+            ],
+            [
+                "hark",
+                "admin",
+                "list-projects",
+                "--database",
+                "sqlite://x.db",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(args).expect("parses");
+            let Command::Admin(admin) = cli.command else {
+                panic!("admin expected")
+            };
+            assert_eq!(admin.store.database.as_deref(), Some("sqlite://x.db"));
+        }
+    }
+
+    #[test]
+    fn source_type_defaults_to_webhook_and_rejects_others() {
+        let cli = Cli::try_parse_from([
+            "hark",
+            "admin",
+            "create-source",
+            "--project",
+            "prj_x",
+            "--name",
+            "n",
+        ])
+        .expect("parses");
+        let Command::Admin(AdminArgs {
+            command: AdminCommand::CreateSource { kind, .. },
+            ..
+        }) = cli.command
+        else {
+            panic!("create-source expected")
+        };
+        assert_eq!(kind, SourceKind::Webhook);
+        assert!(Cli::try_parse_from([
+            "hark",
+            "admin",
+            "create-source",
+            "--project",
+            "p",
+            "--name",
+            "n",
+            "--type",
+            "rss",
+        ])
+        .is_err());
+    }
+
+    #[test]
+    fn serve_flags_become_overrides() {
+        let cli = Cli::try_parse_from([
+            "hark",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+            "/d",
+        ])
+        .expect("parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("serve expected")
+        };
+        let o = args.overrides();
+        assert_eq!(o.listen.as_deref(), Some("127.0.0.1:0"));
+        assert_eq!(o.log_format, Some(LogFormat::Json));
+        assert_eq!(o.data_dir, Some(PathBuf::from("/d")));
+        assert_eq!(o.admin_token, None);
+    }
+}

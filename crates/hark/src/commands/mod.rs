@@ -1,0 +1,58 @@
+//! The commands: each loads the configuration, opens the store and does one thing.
+
+mod admin;
+mod serve;
+
+use crate::cli::{Cli, Command};
+use crate::config::{Config, EnvProvider, Overrides};
+use crate::error::Error;
+use hark_store::{Store, StoreOptions};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Runs the parsed command line to completion.
+pub async fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = load(args.store.config.as_deref(), &args.overrides())?;
+            serve::serve(&config).await
+        }
+        Command::Demo(args) => {
+            let config = load(args.store.config.as_deref(), &args.overrides())?;
+            serve::demo(&config).await
+        }
+        Command::Admin(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            admin::run(&config, args.command).await
+        }
+    }
+}
+
+/// Loads the configuration from the process environment and starts logging. The file is the
+/// one named by `--config`, else by `HARK_CONFIG`.
+fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Error> {
+    let env = EnvProvider::from_process();
+    let file = file.or(env.config_file()).map(Path::to_path_buf);
+    let config = Config::load(file.as_deref(), env, overrides)?;
+    crate::logging::init(&config)?;
+    // `Debug` redacts the admin token and any database password.
+    tracing::debug!(?config, "configuration loaded");
+    Ok(config)
+}
+
+/// Opens the configured store; the URL is logged only in redacted form.
+async fn open_store(config: &Config) -> Result<Arc<dyn Store>, Error> {
+    let url = config.database_url();
+    let store = hark_store::open(&url, StoreOptions::default()).await?;
+    tracing::debug!(database = %hark_store::redact_url(&url), "store opened");
+    Ok(store)
+}
+
+/// Writes `value` as pretty JSON and a newline to stdout; a closed pipe is an error, not a panic.
+fn print_json(value: &impl Serialize) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| Error::Output(e.into()))?;
+    writeln!(out).map_err(Error::Output)
+}

@@ -1,0 +1,211 @@
+//! Unit tests of configuration loading: precedence of the layers, unknown keys, validation.
+//! The environment is passed explicitly, so tests never touch the process environment.
+
+use super::*;
+use std::io::Write;
+
+fn env(vars: &[(&str, &str)]) -> EnvProvider {
+    EnvProvider::new(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+}
+
+fn toml_file(text: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
+    file.write_all(text.as_bytes()).expect("write temp file");
+    file
+}
+
+fn load(file: Option<&Path>, vars: &[(&str, &str)], overrides: &Overrides) -> Config {
+    match Config::load(file, env(vars), overrides) {
+        Ok(config) => config,
+        Err(e) => panic!("config should load: {e}"),
+    }
+}
+
+fn load_err(file: Option<&Path>, vars: &[(&str, &str)], overrides: &Overrides) -> String {
+    match Config::load(file, env(vars), overrides) {
+        Ok(config) => panic!("config should fail, got {config:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn defaults_apply_without_any_source() {
+    let config = load(None, &[], &Overrides::default());
+    assert_eq!(config, Config::default());
+    assert_eq!(config.listen, "127.0.0.1:7070");
+    assert_eq!(config.database_url(), "sqlite://./hark-data/hark.db");
+    assert_eq!(config.log_format, LogFormat::Text);
+    assert_eq!(config.log_level, "info");
+    assert_eq!(config.limits.request_timeout_secs, 30);
+    assert_eq!(config.limits.max_concurrent_requests, 1024);
+    assert_eq!(config.limits.max_body_bytes, 5_242_880);
+}
+
+#[test]
+fn file_beats_defaults_env_beats_file_flags_beat_env() {
+    let file = toml_file(
+        r#"
+        listen = "0.0.0.0:1"
+        data_dir = "/from/file"
+        log_level = "warn"
+        log_format = "json"
+        [limits]
+        request_timeout_secs = 5
+        max_body_bytes = 1000
+        "#,
+    );
+    let vars = [
+        ("HARK_LISTEN", "0.0.0.0:2"),
+        ("HARK_LOG_LEVEL", "debug"),
+        ("HARK_LIMITS__MAX_BODY_BYTES", "2000"),
+    ];
+    let flags = Overrides {
+        listen: Some("0.0.0.0:3".into()),
+        ..Overrides::default()
+    };
+    let config = load(Some(file.path()), &vars, &flags);
+    assert_eq!(config.listen, "0.0.0.0:3", "flag beats env and file");
+    assert_eq!(config.log_level, "debug", "env beats file");
+    assert_eq!(config.limits.max_body_bytes, 2000, "nested env beats file");
+    assert_eq!(config.limits.request_timeout_secs, 5, "file beats default");
+    assert_eq!(
+        config.limits.max_concurrent_requests, 1024,
+        "default kept for keys no layer sets"
+    );
+    assert_eq!(config.log_format, LogFormat::Json);
+    assert_eq!(config.data_dir, PathBuf::from("/from/file"));
+    assert_eq!(config.database_url(), "sqlite:///from/file/hark.db");
+}
+
+#[test]
+fn explicit_database_url_wins_over_data_dir() {
+    let flags = Overrides {
+        data_dir: Some("/d".into()),
+        database_url: Some("sqlite:///elsewhere.db".into()),
+        ..Overrides::default()
+    };
+    let config = load(None, &[], &flags);
+    assert_eq!(config.database_url(), "sqlite:///elsewhere.db");
+}
+
+#[test]
+fn env_values_stay_strings() {
+    let config = load(
+        None,
+        &[("HARK_ADMIN_TOKEN", "000123"), ("HARK_LOG_LEVEL", "true")],
+        &Overrides::default(),
+    );
+    assert_eq!(config.admin_token.as_deref(), Some("000123"));
+    assert_eq!(config.log_level, "true");
+}
+
+#[test]
+fn config_file_variable_and_empty_values_are_not_keys() {
+    let config = load(
+        None,
+        &[
+            ("HARK_CONFIG", "/some/file.toml"),
+            ("HARK_ADMIN_TOKEN", ""),
+            ("PATH", "/bin"),
+        ],
+        &Overrides::default(),
+    );
+    assert_eq!(config.admin_token, None);
+}
+
+#[test]
+fn config_file_variable_names_the_file_unless_empty() {
+    let named = env(&[("HARK_CONFIG", "/etc/hark.toml")]);
+    assert_eq!(named.config_file(), Some(Path::new("/etc/hark.toml")));
+    assert_eq!(env(&[("HARK_CONFIG", "")]).config_file(), None);
+    assert_eq!(env(&[]).config_file(), None);
+}
+
+#[test]
+fn unknown_env_key_is_an_error_naming_it() {
+    let msg = load_err(None, &[("HARK_NOPE", "1")], &Overrides::default());
+    assert!(msg.contains("nope"), "{msg}");
+    assert!(msg.contains("HARK_NOPE"), "{msg}");
+}
+
+#[test]
+fn unknown_nested_env_key_is_an_error_naming_it() {
+    let msg = load_err(
+        None,
+        &[("HARK_LIMITS__MAX_BODY", "1")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("max_body"), "{msg}");
+    assert!(msg.contains("HARK_LIMITS__MAX_BODY"), "{msg}");
+}
+
+#[test]
+fn unknown_file_key_is_an_error_naming_it_and_the_file() {
+    let file = toml_file("listen = \"127.0.0.1:1\"\nlisten_port = 9\n");
+    let msg = load_err(Some(file.path()), &[], &Overrides::default());
+    assert!(msg.contains("listen_port"), "{msg}");
+    assert!(msg.contains(&file.path().display().to_string()), "{msg}");
+
+    let file = toml_file("[limits]\nmax_bodies = 9\n");
+    let msg = load_err(Some(file.path()), &[], &Overrides::default());
+    assert!(msg.contains("max_bodies"), "{msg}");
+}
+
+#[test]
+fn missing_config_file_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("absent.toml");
+    let msg = load_err(Some(&path), &[], &Overrides::default());
+    assert!(msg.contains("absent.toml"), "{msg}");
+}
+
+#[test]
+fn wrong_types_and_bad_values_are_errors() {
+    let msg = load_err(
+        None,
+        &[("HARK_LIMITS__REQUEST_TIMEOUT_SECS", "soon")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("soon"), "{msg}");
+    let msg = load_err(None, &[("HARK_LOG_FORMAT", "xml")], &Overrides::default());
+    assert!(msg.contains("xml"), "{msg}");
+    let file = toml_file("[limits]\nmax_concurrent_requests = 0\n");
+    let msg = load_err(Some(file.path()), &[], &Overrides::default());
+    assert!(msg.contains("max_concurrent_requests"), "{msg}");
+    let file = toml_file("[limits]\nmax_body_bytes = -5\n");
+    let msg = load_err(Some(file.path()), &[], &Overrides::default());
+    assert!(msg.contains("-5"), "{msg}");
+}
+
+#[test]
+fn debug_redacts_secrets() {
+    let config = Config {
+        admin_token: Some("very-secret-token".into()),
+        database_url: Some("postgres://hark:s3cret@db/hark".into()),
+        ..Config::default()
+    };
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("very-secret-token"), "{shown}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+}
+
+#[test]
+fn server_config_carries_the_limits() {
+    let config = Config {
+        admin_token: Some("t".into()),
+        limits: Limits {
+            request_timeout_secs: 7,
+            max_concurrent_requests: 8,
+            max_body_bytes: 9,
+        },
+        ..Config::default()
+    };
+    let server = config.server_config();
+    assert_eq!(server.request_timeout, Duration::from_secs(7));
+    assert_eq!(server.max_concurrent_requests, 8);
+    assert_eq!(server.max_body_bytes, 9);
+    assert_eq!(server.admin_token.as_deref(), Some("t"));
+}

@@ -1,0 +1,56 @@
+//! The binary's one error type: every command returns it, `main` prints it and exits non-zero.
+
+use std::io;
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Everything a `hark` command can fail with. Causes are kept as sources; the message already
+/// includes the cause, so printing the top-level error is enough.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The configuration file named by `--config`/`HARK_CONFIG` could not be read.
+    #[error("configuration file {}: {source}", path.display())]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// Why it could not be read.
+        #[source]
+        source: io::Error,
+    },
+    /// A configuration source could not be parsed: bad syntax, an unknown key, a wrong type.
+    #[error("configuration: {0}")]
+    Config(#[source] Box<figment::Error>),
+    /// A configuration value parsed but cannot work.
+    #[error("configuration: {0}")]
+    InvalidConfig(String),
+    /// The log filter (`log_level`) is not valid `EnvFilter` syntax.
+    #[error("configuration: log_level: {0}")]
+    LogFilter(#[source] tracing_subscriber::filter::ParseError),
+    /// A command-line argument is not acceptable (beyond what the parser checks).
+    #[error("{0}")]
+    Usage(String),
+    /// The store failed (this includes "project not found").
+    #[error(transparent)]
+    Store(#[from] hark_store::StoreError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The configured address.
+        addr: String,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+    /// Signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signal(#[source] io::Error),
+    /// The HTTP server stopped with an error.
+    #[error("server failed: {0}")]
+    Serve(#[source] io::Error),
+    /// Writing to stdout failed (e.g. a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(#[source] io::Error),
+    /// The async runtime could not be started.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] io::Error),
+}
