@@ -18,6 +18,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     parts_order_and_append(store.clone()).await;
     item_failures_write_nothing(store.clone()).await;
     concurrent_upserts_of_one_item(store.clone()).await;
+    failing_writes_do_not_disturb_others(store.clone()).await;
     listing_filters_and_pages(store.clone()).await;
     projects_are_isolated(store.clone()).await;
     delete_and_erase(store).await;
@@ -364,6 +365,36 @@ pub async fn concurrent_upserts_of_one_item(store: Arc<dyn Store>) {
     let it = only_item(store.as_ref(), &p).await;
     assert_eq!(it.parts_count, 17);
     assert_eq!(it.conversation_parts.unwrap().len(), 17);
+}
+
+/// Writes that fail, racing with writes that succeed: each gets its own answer (with a group
+/// commit, a failing job must not take its batch down).
+pub async fn failing_writes_do_not_disturb_others(store: Arc<dyn Store>) {
+    let (p, src) = project_with_source(store.as_ref(), "mixed").await;
+    let mut tasks = Vec::new();
+    for n in 0..24 {
+        let (store, src) = (store.clone(), src.clone());
+        tasks.push(tokio::spawn(async move {
+            if n % 2 == 0 {
+                let out = store
+                    .ingest(&src, vec![item(&format!("m{n}"), body("ok"), vec![])])
+                    .await;
+                out.map(|o| o == vec![ItemOutcome::Stored { created: true }])
+            } else {
+                let missing = ProjectId::new(format!("prj_missing{n}"));
+                let r = create_source(store.as_ref(), &missing, "x", SourceKind::Webhook).await;
+                Ok(matches!(r, Err(crate::StoreError::NotFound(_))))
+            }
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.unwrap().unwrap());
+    }
+    let page = store
+        .list_items(&p, &ItemFilter::default(), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 12);
 }
 
 /// Filters, text search (in bodies and parts) and cursor pagination.

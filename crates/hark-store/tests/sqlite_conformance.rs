@@ -27,6 +27,7 @@ story!(upsert_merges);
 story!(parts_order_and_append);
 story!(item_failures_write_nothing);
 story!(concurrent_upserts_of_one_item);
+story!(failing_writes_do_not_disturb_others);
 story!(listing_filters_and_pages);
 story!(projects_are_isolated);
 story!(delete_and_erase);

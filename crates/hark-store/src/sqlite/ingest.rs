@@ -65,18 +65,25 @@ fn upsert_item(
             None => plan.push((part, None)),
         }
     }
+    // Parts repeated within one request are inserted once, then updated.
+    let mut new_parts: Vec<&str> = Vec::new();
+    for (part, id) in &plan {
+        if id.is_none() && !new_parts.contains(&part.unique_id.as_str()) {
+            new_parts.push(&part.unique_id);
+        }
+    }
+    let added = new_parts.len() as i64;
     let item_id = match existing {
         Some(id) => {
-            update_item(conn, id, &item.fields, now)?;
+            update_item(conn, id, &item.fields, added, now)?;
             id
         }
-        None => insert_item(conn, source, item, now)?,
+        None => insert_item(conn, source, item, added, now)?,
     };
-    let mut inserted: Vec<&str> = Vec::new();
+    let mut inserted: Vec<&str> = Vec::with_capacity(new_parts.len());
     for (part, part_id) in plan {
         match part_id {
             Some(id) => update_part(conn, id, &part.fields)?,
-            // A part repeated within one request is inserted once, then updated.
             None if inserted.contains(&part.unique_id.as_str()) => {
                 let id: i64 = conn
                     .prepare_cached("SELECT id FROM parts WHERE source_id = ?1 AND unique_id = ?2")?
@@ -89,11 +96,6 @@ fn upsert_item(
             }
         }
     }
-    let added = inserted.len() as i64;
-    if added > 0 {
-        conn.prepare_cached("UPDATE items SET parts_count = parts_count + ?2 WHERE id = ?1")?
-            .execute(params![item_id, added])?;
-    }
     Ok(ItemOutcome::Stored {
         created: existing.is_none(),
     })
@@ -103,39 +105,44 @@ fn insert_item(
     conn: &Connection,
     source: &Source,
     item: &ItemInput,
+    parts_count: i64,
     now: i64,
 ) -> Result<i64, StoreError> {
     let f = &item.fields;
-    let id = conn
-        .prepare_cached(
-            "INSERT INTO items (project_id, source_id, unique_id, body, author, email, user_id, url,
-                                created_at, received_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) RETURNING id",
-        )?
-        .query_row(
-            params![
-                source.project_id.as_str(),
-                source.source_id.as_str(),
-                item.unique_id,
-                f.body,
-                f.author,
-                f.email,
-                f.user_id,
-                f.url,
-                f.created_at.map_or(now, Timestamp::as_micros),
-                now
-            ],
-            |r| r.get(0),
-        )?;
-    Ok(id)
+    // No RETURNING: SQLite materialises it in a temporary b-tree, measurably slower here.
+    conn.prepare_cached(
+        "INSERT INTO items (project_id, source_id, unique_id, body, author, email, user_id, url,
+                            created_at, received_at, updated_at, parts_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
+    )?
+    .execute(params![
+        source.project_id.as_str(),
+        source.source_id.as_str(),
+        item.unique_id,
+        f.body,
+        f.author,
+        f.email,
+        f.user_id,
+        f.url,
+        f.created_at.map_or(now, Timestamp::as_micros),
+        now,
+        parts_count
+    ])?;
+    Ok(conn.last_insert_rowid())
 }
 
-fn update_item(conn: &Connection, id: i64, f: &Fields, now: i64) -> Result<(), StoreError> {
+fn update_item(
+    conn: &Connection,
+    id: i64,
+    f: &Fields,
+    added_parts: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE items SET body = coalesce(?2, body), author = coalesce(?3, author),
                           email = coalesce(?4, email), user_id = coalesce(?5, user_id),
                           url = coalesce(?6, url), created_at = coalesce(?7, created_at),
-                          updated_at = ?8
+                          updated_at = ?8, parts_count = parts_count + ?9
          WHERE id = ?1",
     )?
     .execute(params![
@@ -146,7 +153,8 @@ fn update_item(conn: &Connection, id: i64, f: &Fields, now: i64) -> Result<(), S
         f.user_id,
         f.url,
         f.created_at.map(Timestamp::as_micros),
-        now
+        now,
+        added_parts
     ])?;
     Ok(())
 }

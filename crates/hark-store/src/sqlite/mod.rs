@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one database file, WAL mode, `synchronous=FULL`, one writer
 //! thread with group commit ([`writer`]) and a pool of readers ([`pool`]).
 
+mod checkpoint;
 mod ingest;
 mod items;
 mod pool;
@@ -23,6 +24,7 @@ use writer::Writer;
 /// while the server runs); writes from each are serialised by SQLite's lock.
 pub struct SqliteStore {
     writer: Writer,
+    _checkpointer: checkpoint::Checkpointer,
     readers: ReadPool,
     path: PathBuf,
 }
@@ -44,6 +46,7 @@ impl SqliteStore {
         .await??;
         Ok(Self {
             writer: Writer::spawn(conn, options.max_batch_items.max(1))?,
+            _checkpointer: checkpoint::Checkpointer::spawn(&path)?,
             readers: ReadPool::new(path.clone()),
             path,
         })

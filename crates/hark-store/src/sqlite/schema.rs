@@ -68,7 +68,10 @@ pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
     // does not spill dirty pages mid-way (both measured by the ingest benchmark).
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -32_768)?;
-    conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
+    // Checkpoints run on their own thread (see `checkpoint`), never inside a commit.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    // After a checkpoint resets the log, keep at most 64 MB of it on disk.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     Ok(())
 }
 
