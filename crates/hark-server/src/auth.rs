@@ -12,7 +12,8 @@ use hark_core::credentials::Secret;
 use hark_core::ProjectId;
 
 /// The project whose API key and secret key came in HTTP Basic auth. Missing or malformed
-/// credentials are rejected with 401, an unknown key or a wrong secret with 403.
+/// credentials are rejected with 401, an unknown key or a wrong secret with 403, and when a
+/// rate limit is configured, a project over it with 429 (before the body is read).
 #[derive(Debug, Clone)]
 pub struct ProjectKey {
     /// The authenticated project; every store call of the handler is scoped to it.
@@ -38,6 +39,9 @@ impl FromRequestParts<AppState> for ProjectKey {
             return Err(ApiError::InvalidCredentials);
         }
         tracing::Span::current().record("project_id", project_id.as_str());
+        if let Some(limiter) = state.rate_limiter() {
+            limiter.try_acquire(&project_id)?;
+        }
         Ok(Self { project_id })
     }
 }

@@ -15,6 +15,18 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// Largest accepted request body in bytes; larger bodies get 413 without being parsed.
     pub max_body_bytes: usize,
+    /// Per-project request rate of the project APIs (ingest and read-back), enforced once the
+    /// caller is authenticated; over it the answer is 429 with `Retry-After`. `None`: unlimited.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket per project: `burst` requests at once, refilled at `requests_per_second`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Sustained rate; finite and positive (fractions allowed: 0.5 is one request per 2 s).
+    pub requests_per_second: f64,
+    /// Requests admitted back to back after a quiet period; 0 counts as 1.
+    pub burst: u32,
 }
 
 impl Default for ServerConfig {
@@ -24,6 +36,7 @@ impl Default for ServerConfig {
             max_concurrent_requests: 1024,
             admin_token: None,
             max_body_bytes: hark_core::limits::MAX_BODY_BYTES,
+            rate_limit: None,
         }
     }
 }
@@ -39,6 +52,7 @@ impl fmt::Debug for ServerConfig {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -65,5 +79,6 @@ mod tests {
         assert_eq!(config.max_concurrent_requests, 1024);
         assert_eq!(config.request_timeout, Duration::from_secs(30));
         assert!(config.admin_token.is_none());
+        assert!(config.rate_limit.is_none(), "unlimited unless configured");
     }
 }

@@ -65,6 +65,12 @@ pub enum ApiError {
     /// The request conflicts with stored data, e.g. a duplicate name (409).
     #[error("{0}")]
     Conflict(String),
+    /// The project is over its request rate; retry after the given seconds (429).
+    #[error("rate limit exceeded")]
+    RateLimited {
+        /// Whole seconds until a request can pass again, at least 1 (`Retry-After`).
+        retry_after_secs: u64,
+    },
     /// Too many requests in progress; retry after a second (503).
     #[error("server overloaded, retry later")]
     Overloaded,
@@ -116,6 +122,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Overloaded | Self::Timeout | Self::ShuttingDown | Self::Unavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -133,6 +140,10 @@ impl ApiError {
             Self::MissingAdminToken => Some((
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"hark-admin\""),
+            )),
+            Self::RateLimited { retry_after_secs } => Some((
+                header::RETRY_AFTER,
+                HeaderValue::from((*retry_after_secs).max(1)),
             )),
             Self::Overloaded | Self::Unavailable(_) | Self::ShuttingDown => {
                 Some((header::RETRY_AFTER, HeaderValue::from_static("1")))
@@ -245,6 +256,22 @@ mod tests {
         let (status, _, r) = body_of(ApiError::Overloaded).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers()[header::RETRY_AFTER], "1");
+    }
+
+    #[tokio::test]
+    async fn rate_limited_is_429_with_its_retry_after() {
+        let (status, json, r) = body_of(ApiError::RateLimited {
+            retry_after_secs: 42,
+        })
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(json, serde_json::json!({"error": "rate limit exceeded"}));
+        assert_eq!(r.headers()[header::RETRY_AFTER], "42");
+        let (_, _, r) = body_of(ApiError::RateLimited {
+            retry_after_secs: 0,
+        })
+        .await;
+        assert_eq!(r.headers()[header::RETRY_AFTER], "1", "never below one");
     }
 
     #[test]

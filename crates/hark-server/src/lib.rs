@@ -11,6 +11,7 @@
 //! | `GET /healthz`, `GET /readyz`, `GET /metrics` | none | [`routes::ops`] |
 //!
 //! Every failure is an [`ApiError`], answered with a JSON body by one table in [`error`].
+//! Routes taking [`auth::ProjectKey`] are also rate limited per project ([`rate_limit`]).
 
 pub mod auth;
 pub mod body;
@@ -19,9 +20,10 @@ pub mod error;
 mod layers;
 pub mod metrics;
 pub mod params;
+pub mod rate_limit;
 pub mod routes;
 
-pub use config::ServerConfig;
+pub use config::{RateLimit, ServerConfig};
 pub use error::ApiError;
 pub use metrics::Metrics;
 
@@ -29,6 +31,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use hark_core::credentials::{Secret, SecretHash};
 use hark_store::Store;
+use rate_limit::RateLimiter;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -44,24 +47,28 @@ struct Shared {
     config: ServerConfig,
     admin_token: Option<SecretHash>,
     metrics: Metrics,
+    rate_limiter: Option<RateLimiter>,
     shutdown: CancellationToken,
 }
 
 impl AppState {
     /// State of a server backed by `store`. Once `shutdown` is cancelled `/readyz` answers 503.
-    /// An empty admin token counts as none: the admin API stays disabled.
+    /// An empty admin token counts as none: the admin API stays disabled. The per-project rate
+    /// limiter, when configured, starts with every bucket full.
     pub fn new(store: Arc<dyn Store>, config: ServerConfig, shutdown: CancellationToken) -> Self {
         let admin_token = config
             .admin_token
             .as_deref()
             .filter(|t| !t.is_empty())
             .map(|t| Secret::new(t).hash());
+        let rate_limiter = config.rate_limit.map(RateLimiter::new);
         Self {
             inner: Arc::new(Shared {
                 store,
                 config,
                 admin_token,
                 metrics: Metrics::new(),
+                rate_limiter,
                 shutdown,
             }),
         }
@@ -85,6 +92,11 @@ impl AppState {
     /// True once shutdown has begun.
     pub fn is_shutting_down(&self) -> bool {
         self.inner.shutdown.is_cancelled()
+    }
+
+    /// The per-project rate limiter; `None` when requests are unlimited.
+    pub(crate) fn rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.rate_limiter.as_ref()
     }
 
     /// Hash of the configured admin token; `None` when the admin API is disabled.

@@ -56,6 +56,13 @@ pub struct Limits {
     /// Largest accepted request body in bytes.
     #[serde(deserialize_with = "lenient_number")]
     pub max_body_bytes: usize,
+    /// Requests per second each project may make to the ingest and read APIs (fractions
+    /// allowed); 0 means unlimited, and then `rate_limit_burst` is not used.
+    #[serde(deserialize_with = "lenient_float")]
+    pub rate_limit_per_second: f64,
+    /// Requests a project may make back to back; 0 means the rate rounded up, at least 1.
+    #[serde(deserialize_with = "lenient_number")]
+    pub rate_limit_burst: u32,
 }
 
 /// Shape of log lines.
@@ -90,6 +97,9 @@ impl Default for Limits {
             request_timeout_secs: server.request_timeout.as_secs(),
             max_concurrent_requests: server.max_concurrent_requests,
             max_body_bytes: server.max_body_bytes,
+            // The server's default is no rate limit, which these zeros stand for.
+            rate_limit_per_second: 0.0,
+            rate_limit_burst: 0,
         }
     }
 }
@@ -142,7 +152,8 @@ impl Config {
         Ok(config)
     }
 
-    /// Refuses values that parse but cannot work (an empty token, a zero limit).
+    /// Refuses values that parse but cannot work (an empty token, a zero limit, a negative,
+    /// infinite or NaN rate).
     pub fn validate(&self) -> Result<(), Error> {
         let problem = if self.listen.trim().is_empty() {
             "listen must not be empty"
@@ -156,6 +167,10 @@ impl Config {
             "limits.max_concurrent_requests must be at least 1"
         } else if self.limits.max_body_bytes == 0 {
             "limits.max_body_bytes must be at least 1"
+        } else if !(self.limits.rate_limit_per_second.is_finite()
+            && self.limits.rate_limit_per_second >= 0.0)
+        {
+            "limits.rate_limit_per_second must be a finite number of at least 0 (0: unlimited)"
         } else {
             return Ok(());
         };
@@ -177,7 +192,22 @@ impl Config {
             max_concurrent_requests: self.limits.max_concurrent_requests,
             admin_token: self.admin_token.clone(),
             max_body_bytes: self.limits.max_body_bytes,
+            rate_limit: self.rate_limit(),
         }
+    }
+
+    /// The per-project rate limit: none for a rate of 0; a burst of 0 becomes the rate rounded
+    /// up, at least 1.
+    fn rate_limit(&self) -> Option<hark_server::RateLimit> {
+        let rate = self.limits.rate_limit_per_second;
+        (rate > 0.0).then(|| hark_server::RateLimit {
+            requests_per_second: rate,
+            burst: match self.limits.rate_limit_burst {
+                // `as` saturates: a huge rate gets the largest burst.
+                0 => (rate.ceil() as u32).max(1),
+                burst => burst,
+            },
+        })
     }
 }
 
@@ -323,6 +353,40 @@ where
     }
 
     deserializer.deserialize_any(NumberVisitor(PhantomData))
+}
+
+/// Deserialises a number given as a float or integer (TOML) or as a string (environment). The
+/// sign and finiteness are checked by [`Config::validate`], which names the key.
+fn lenient_float<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    struct FloatVisitor;
+
+    impl Visitor<'_> for FloatVisitor {
+        type Value = f64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number")
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+            Ok(v)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    deserializer.deserialize_any(FloatVisitor)
 }
 
 #[cfg(test)]

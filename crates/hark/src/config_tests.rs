@@ -42,6 +42,13 @@ fn defaults_apply_without_any_source() {
     assert_eq!(config.limits.request_timeout_secs, 30);
     assert_eq!(config.limits.max_concurrent_requests, 1024);
     assert_eq!(config.limits.max_body_bytes, 5_242_880);
+    assert_eq!(config.limits.rate_limit_per_second, 0.0);
+    assert_eq!(config.limits.rate_limit_burst, 0);
+    assert_eq!(
+        config.server_config().rate_limit,
+        None,
+        "unlimited by default"
+    );
 }
 
 #[test]
@@ -200,6 +207,8 @@ fn server_config_carries_the_limits() {
             request_timeout_secs: 7,
             max_concurrent_requests: 8,
             max_body_bytes: 9,
+            rate_limit_per_second: 2.5,
+            rate_limit_burst: 10,
         },
         ..Config::default()
     };
@@ -208,4 +217,83 @@ fn server_config_carries_the_limits() {
     assert_eq!(server.max_concurrent_requests, 8);
     assert_eq!(server.max_body_bytes, 9);
     assert_eq!(server.admin_token.as_deref(), Some("t"));
+    assert_eq!(
+        server.rate_limit,
+        Some(hark_server::RateLimit {
+            requests_per_second: 2.5,
+            burst: 10
+        })
+    );
+}
+
+fn rate_limit_of(file: &str, vars: &[(&str, &str)]) -> Option<hark_server::RateLimit> {
+    let file = toml_file(file);
+    load(Some(file.path()), vars, &Overrides::default())
+        .server_config()
+        .rate_limit
+}
+
+#[test]
+fn rate_limit_comes_from_file_and_env() {
+    let limit = |rps, burst| {
+        Some(hark_server::RateLimit {
+            requests_per_second: rps,
+            burst,
+        })
+    };
+    let file = "[limits]\nrate_limit_per_second = 0.5\nrate_limit_burst = 4\n";
+    assert_eq!(rate_limit_of(file, &[]), limit(0.5, 4));
+    // An integer rate in TOML is accepted as well as a float.
+    let file_int = "[limits]\nrate_limit_per_second = 20\n";
+    assert_eq!(rate_limit_of(file_int, &[]), limit(20.0, 20));
+    let vars = [
+        ("HARK_LIMITS__RATE_LIMIT_PER_SECOND", "12.5"),
+        ("HARK_LIMITS__RATE_LIMIT_BURST", "3"),
+    ];
+    assert_eq!(rate_limit_of(file, &vars), limit(12.5, 3), "env beats file");
+    // 0 from the environment switches off a limit set in the file.
+    let off = [("HARK_LIMITS__RATE_LIMIT_PER_SECOND", "0")];
+    assert_eq!(rate_limit_of(file, &off), None);
+}
+
+#[test]
+fn rate_limit_burst_defaults_to_the_rate_rounded_up() {
+    let of = |rps: &str| rate_limit_of("", &[("HARK_LIMITS__RATE_LIMIT_PER_SECOND", rps)]);
+    let burst = |rps| of(rps).map(|l| l.burst);
+    assert_eq!(burst("10"), Some(10));
+    assert_eq!(burst("2.5"), Some(3));
+    assert_eq!(burst("0.001"), Some(1), "at least 1");
+    assert_eq!(burst("1e12"), Some(u32::MAX));
+}
+
+#[test]
+fn negative_nan_and_infinite_rate_limits_are_errors() {
+    for bad in ["-1", "-0.5", "NaN", "inf"] {
+        let vars = [("HARK_LIMITS__RATE_LIMIT_PER_SECOND", bad)];
+        let msg = load_err(None, &vars, &Overrides::default());
+        assert!(msg.contains("rate_limit_per_second"), "{bad}: {msg}");
+    }
+    for file in [
+        "[limits]\nrate_limit_per_second = -2\n",
+        "[limits]\nrate_limit_per_second = nan\n",
+    ] {
+        let file = toml_file(file);
+        let msg = load_err(Some(file.path()), &[], &Overrides::default());
+        assert!(msg.contains("rate_limit_per_second"), "{msg}");
+    }
+    let msg = load_err(
+        None,
+        &[("HARK_LIMITS__RATE_LIMIT_PER_SECOND", "fast")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("fast"), "{msg}");
+    let msg = load_err(
+        None,
+        &[("HARK_LIMITS__RATE_LIMIT_BURST", "-1")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("-1"), "{msg}");
+    let file = toml_file("[limits]\nrate_limit_burst = 2.5\n");
+    let msg = load_err(Some(file.path()), &[], &Overrides::default());
+    assert!(msg.contains("rate_limit_burst"), "{msg}");
 }

@@ -8,4 +8,5 @@ mod ingest_rules;
 mod items;
 mod ops;
 mod prop;
+mod rate_limit;
 mod status;
