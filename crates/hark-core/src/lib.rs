@@ -3,10 +3,13 @@
 //! Nothing here does I/O. The store trusts the validated types produced here
 //! (`validate::ingest`), and the server maps the problems found here to wire errors.
 
+pub mod chat;
 pub mod credentials;
+pub mod crypto;
 pub mod ids;
 pub mod limits;
 pub mod model;
+pub mod sigv4;
 pub mod time;
 pub mod validate;
 

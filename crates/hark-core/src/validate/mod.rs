@@ -1,5 +1,6 @@
 //! Validation that collects every problem with its path and yields validated types.
 
+pub mod chat;
 pub mod ingest;
 mod rules;
 
