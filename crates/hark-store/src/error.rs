@@ -29,6 +29,13 @@ pub enum StoreError {
     /// The background writer stopped (the store is shutting down or crashed).
     #[error("the store's writer is not running")]
     WriterGone,
+    /// A stored secret could not be opened with the master key (wrong key or altered data).
+    /// Never carries the secret.
+    #[error("stored secret: {0}")]
+    Crypto(#[from] hark_core::crypto::CryptoError),
+    /// A stored value could not be read back (the database holds data hark did not write).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(&'static str),
     /// A blocking task panicked or was cancelled.
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

@@ -1,9 +1,11 @@
 //! hark-store: durable storage behind the [`Store`] trait.
 //!
 //! Backends: [`sqlite::SqliteStore`] (embedded, default). Every backend passes the same
-//! [`conformance`] suite. Pick one at start-up with [`open`] from a database URL and share it
-//! as `Arc<dyn Store>`.
+//! conformance suite (`conformance` and `conformance_chat`, feature `conformance`). Pick one at
+//! start-up with [`open`] from a database URL and share it as `Arc<dyn Store>`.
 
+mod chat_store;
+mod chat_tenancy;
 mod error;
 pub mod sqlite;
 mod store;
@@ -11,7 +13,11 @@ mod tenancy;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod conformance_chat;
 
+pub use chat_store::{ChatStore, PutFeedbackOutcome};
+pub use chat_tenancy::{access_key_secret, create_access_key, create_application};
 pub use error::StoreError;
 pub use store::Store;
 pub use tenancy::{create_project, create_source, rotate_secret, NewProject};

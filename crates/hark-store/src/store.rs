@@ -1,6 +1,6 @@
 //! The storage contract every backend implements.
 
-use crate::StoreError;
+use crate::{ChatStore, StoreError};
 use async_trait::async_trait;
 use hark_core::credentials::SecretHash;
 use hark_core::{
@@ -9,9 +9,10 @@ use hark_core::{
 };
 
 /// Durable storage of tenancy and feedback. Every method is scoped: nothing of one project is
-/// read or written through another project's id.
+/// read or written through another project's id. Chat-answer feedback is the [`ChatStore`]
+/// part, so one `Arc<dyn Store>` serves both.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ChatStore + Send + Sync + 'static {
     /// Stores a new project with the hash of its secret key.
     async fn insert_project(
         &self,

@@ -1,6 +1,6 @@
 //! The conformance suite against the embedded SQLite backend, one fresh file per story.
 
-use hark_store::{conformance, Store, StoreOptions};
+use hark_store::{conformance, conformance_chat, Store, StoreOptions};
 use std::sync::Arc;
 
 async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
@@ -32,10 +32,30 @@ story!(listing_filters_and_pages);
 story!(projects_are_isolated);
 story!(delete_and_erase);
 
+macro_rules! chat_story {
+    ($name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let (_dir, store) = fresh().await;
+            conformance_chat::$name(store).await;
+        }
+    };
+}
+
+chat_story!(applications_and_keys);
+chat_story!(feedback_upsert_rules);
+chat_story!(strict_and_lenient_applications);
+chat_story!(concurrent_feedback_of_one_user);
+chat_story!(messages_and_conversations);
+chat_story!(feedback_listing_filters_and_pages);
+chat_story!(feedback_stats);
+chat_story!(chat_projects_are_isolated);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_stories_share_one_store() {
     let (_dir, store) = fresh().await;
-    conformance::run_all(store).await;
+    conformance::run_all(store.clone()).await;
+    conformance_chat::run_all(store).await;
 }
 
 #[tokio::test]

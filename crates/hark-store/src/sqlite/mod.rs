@@ -1,6 +1,12 @@
 //! The embedded SQLite backend: one database file, WAL mode, `synchronous=FULL`, one writer
-//! thread with group commit ([`writer`]) and a pool of readers ([`pool`]).
+//! thread with group commit ([`writer`]) and a pool of readers ([`pool`]). Chat-answer
+//! feedback ([`crate::ChatStore`]) is implemented in `chat` and the `chat_*` modules.
 
+mod chat;
+mod chat_read;
+mod chat_stats;
+mod chat_tenancy;
+mod chat_write;
 mod checkpoint;
 mod ingest;
 mod items;
