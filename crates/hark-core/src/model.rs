@@ -246,6 +246,10 @@ pub struct ErasureReport {
     pub items_deleted: u64,
     /// Parts removed: those of removed items plus the subject's parts in other items.
     pub parts_deleted: u64,
+    /// Chat-answer feedback removed: the subject's own, and any on the removed messages.
+    pub chat_feedback_deleted: u64,
+    /// Recorded chat messages removed (those carrying the subject's user id).
+    pub chat_messages_deleted: u64,
 }
 
 #[cfg(test)]

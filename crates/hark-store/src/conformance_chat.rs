@@ -28,6 +28,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     messages_and_conversations(store.clone()).await;
     feedback_listing_filters_and_pages(store.clone()).await;
     feedback_stats(store.clone()).await;
+    erasure_removes_chat_data(store.clone()).await;
     chat_projects_are_isolated(store).await;
 }
 
@@ -168,6 +169,39 @@ impl<'a> Ctx<'a> {
             .await
             .unwrap()
     }
+}
+
+/// A privacy request for a user id removes their chat feedback and recorded messages (and other
+/// feedback on those messages), and nothing of anyone else.
+pub async fn erasure_removes_chat_data(store: Arc<dyn Store>) {
+    let c = Ctx::new(store.as_ref(), "chat-erase", false).await;
+    let t = ts("2026-05-01T10:00:00Z");
+    // u1's conversation 1: two recorded messages (user u1), rated by u1 and by a reviewer.
+    c.answer(at(&c.app, 1, 1), "question", "2026-05-01T09:00:00Z")
+        .await;
+    c.answer(at(&c.app, 1, 2), "answer", "2026-05-01T09:00:01Z")
+        .await;
+    c.put(rate(at(&c.app, 1, 2), Some("u1"), vote(Useful, t)))
+        .await;
+    c.put(rate(at(&c.app, 1, 2), Some("reviewer"), vote(NotUseful, t)))
+        .await;
+    // u1's vote elsewhere, and someone else's feedback that must stay.
+    c.put(rate(at(&c.app, 2, 3), Some("u1"), vote(NotUseful, t)))
+        .await;
+    c.put(rate(at(&c.app, 2, 3), Some("u2"), vote(Useful, t)))
+        .await;
+    let subject = hark_core::ErasureSubject::UserId("u1".into());
+    let r = c.s.erase_subject(&c.p, &subject).await.unwrap();
+    assert_eq!((r.chat_feedback_deleted, r.chat_messages_deleted), (3, 2));
+    let left = c.all().await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].user_id.as_deref(), Some("u2"));
+    assert!(c
+        .conversation(&c.app, 1)
+        .await
+        .map_or(true, |v| v.messages.is_empty()));
+    let r = c.s.erase_subject(&c.p, &subject).await.unwrap();
+    assert_eq!((r.chat_feedback_deleted, r.chat_messages_deleted), (0, 0));
 }
 
 /// Applications and access keys: create, list, get, revoke; secrets sealed under the master key.

@@ -49,6 +49,7 @@ chat_story!(concurrent_feedback_of_one_user);
 chat_story!(messages_and_conversations);
 chat_story!(feedback_listing_filters_and_pages);
 chat_story!(feedback_stats);
+chat_story!(erasure_removes_chat_data);
 chat_story!(chat_projects_are_isolated);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

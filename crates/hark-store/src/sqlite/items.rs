@@ -181,8 +181,39 @@ pub(crate) fn erase_subject(
             params![item_id],
         )?;
     }
+    let (chat_feedback_deleted, chat_messages_deleted) = match subject {
+        ErasureSubject::UserId(u) => erase_chat_user(conn, project, u)?,
+        // Chat feedback carries no email.
+        ErasureSubject::Email(_) => (0, 0),
+    };
     Ok(ErasureReport {
         items_deleted: items_deleted as u64,
         parts_deleted,
+        chat_feedback_deleted,
+        chat_messages_deleted,
     })
+}
+
+/// Deletes the user's chat feedback, the messages recorded with their user id, and other
+/// feedback on those messages (it would point at nothing).
+fn erase_chat_user(
+    conn: &Connection,
+    project: &ProjectId,
+    user: &str,
+) -> Result<(u64, u64), StoreError> {
+    let p = project.as_str();
+    let on_messages = conn.execute(
+        "DELETE FROM chat_feedback WHERE message_row IN
+           (SELECT id FROM chat_messages WHERE project_id = ?1 AND user_id = ?2)",
+        params![p, user],
+    )?;
+    let own = conn.execute(
+        "DELETE FROM chat_feedback WHERE project_id = ?1 AND user_key = ?2",
+        params![p, user],
+    )?;
+    let messages = conn.execute(
+        "DELETE FROM chat_messages WHERE project_id = ?1 AND user_id = ?2",
+        params![p, user],
+    )?;
+    Ok(((on_messages + own) as u64, messages as u64))
 }
