@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release -p hark -p hark-bench
-exec target/release/hark-bench "$@"
+exec target/release/hark-bench ingest "$@"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, lints, then every unit, conformance,
-# integration (real server, real SQLite, real curl) and property test of the workspace.
-# Ends with one summary line over all test binaries: "tests: N passed, N failed".
+# The whole test suite, as CI runs it: formatting, lints, every Rust test of the workspace
+# (unit, store conformance, integration against the real server and SQLite, real curl, property
+# tests), then the boto3 suite (tests/boto3: the AWS SDK, unchanged, against a real hark).
+# Needs: the Rust toolchain, curl, python3 with boto3 and pytest (.ci/run installs them).
+# Ends with one summary line over everything: "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
@@ -10,6 +12,13 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace 2>&1 | tee "$log" || status=$?
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+cargo build --quiet -p hark
+python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
+awk '/^test result:/ || / in [0-9.]+s/ {
+       for (i = 2; i <= NF; i++) {
+         if ($(i) ~ /^passed/) p += $(i-1)
+         if ($(i) ~ /^failed/) f += $(i-1)
+       }
+     }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"

@@ -16,6 +16,11 @@ pub struct HarkProcess {
     pub secret_key: String,
     /// Webhook source id.
     pub source_id: String,
+    /// The project's id.
+    pub project_id: String,
+    /// The database URL (for admin commands while it runs).
+    db: String,
+    bin: std::path::PathBuf,
 }
 
 async fn admin_json(
@@ -93,7 +98,18 @@ impl HarkProcess {
             api_key: field(&p, "api_key")?,
             secret_key: field(&p, "secret_key")?,
             source_id: field(&s, "source_id")?,
+            project_id,
+            db,
+            bin: bin.to_path_buf(),
         })
+    }
+
+    /// Runs `hark admin ARGS --database DB` beside the running server; returns its JSON.
+    pub async fn admin(
+        &self,
+        args: &[&str],
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        admin_json(&self.bin, &self.db, args).await
     }
 
     /// Peak resident memory of the server process (VmHWM), in MB; 0 if unreadable.

@@ -28,22 +28,29 @@ impl FromRequestParts<AppState> for ProjectKey {
             .headers
             .get(AUTHORIZATION)
             .ok_or(ApiError::MissingCredentials)?;
-        let (api_key, secret) =
-            parse_basic(header.as_bytes()).ok_or(ApiError::MalformedCredentials)?;
-        let (project_id, hash) = state
-            .store()
-            .project_by_api_key(&api_key)
-            .await?
-            .ok_or(ApiError::InvalidCredentials)?;
-        if !hash.verify(&secret) {
-            return Err(ApiError::InvalidCredentials);
-        }
+        let project_id = basic_project(state, header.as_bytes()).await?;
         tracing::Span::current().record("project_id", project_id.as_str());
         if let Some(limiter) = state.rate_limiter() {
             limiter.try_acquire(&project_id)?;
         }
         Ok(Self { project_id })
     }
+}
+
+/// The project whose `api_key:secret_key` an `Authorization: Basic …` value carries:
+/// `MalformedCredentials` for anything but Basic auth, `InvalidCredentials` for an unknown key
+/// or a wrong secret (compared as SHA-256 digests in constant time).
+pub(crate) async fn basic_project(state: &AppState, header: &[u8]) -> Result<ProjectId, ApiError> {
+    let (api_key, secret) = parse_basic(header).ok_or(ApiError::MalformedCredentials)?;
+    let (project_id, hash) = state
+        .store()
+        .project_by_api_key(&api_key)
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    if !hash.verify(&secret) {
+        return Err(ApiError::InvalidCredentials);
+    }
+    Ok(project_id)
 }
 
 /// Proof that the request carried the configured admin token as `Authorization: Bearer …`.
@@ -92,7 +99,7 @@ fn parse_bearer(header: &[u8]) -> Option<String> {
 }
 
 /// The credentials after `scheme` and its spaces, with surrounding whitespace removed.
-fn strip_scheme<'a>(header: &'a [u8], scheme: &str) -> Option<&'a [u8]> {
+pub(crate) fn strip_scheme<'a>(header: &'a [u8], scheme: &str) -> Option<&'a [u8]> {
     let n = scheme.len();
     if header.len() <= n
         || !header[..n].eq_ignore_ascii_case(scheme.as_bytes())

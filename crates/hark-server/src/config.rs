@@ -1,5 +1,6 @@
 //! Settings of the HTTP layer, filled by the binary from its configuration sources.
 
+use hark_core::crypto::MasterKey;
 use std::fmt;
 use std::time::Duration;
 
@@ -18,6 +19,44 @@ pub struct ServerConfig {
     /// Per-project request rate of the project APIs (ingest and read-back), enforced once the
     /// caller is authenticated; over it the answer is 429 with `Retry-After`. `None`: unlimited.
     pub rate_limit: Option<RateLimit>,
+    /// The Amazon Q Business–compatible chat-feedback API (SigV4).
+    pub chat: ChatConfig,
+}
+
+/// Settings of the chat-feedback routes (`/applications/…`): how SigV4 signatures are checked,
+/// how long credentials are cached, and the per-access-key throttle. `Debug` is safe to log:
+/// [`MasterKey`] redacts itself.
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// Regions a credential scope may name (`us-east-1`); others are refused with 403.
+    pub regions: Vec<String>,
+    /// Largest accepted distance between `X-Amz-Date` and the server's clock (AWS: 15 min).
+    pub max_skew: Duration,
+    /// The deployment key that seals access-key secrets at rest. Keys issued under another
+    /// master key cannot be opened, so their callers get 403. `Debug` never prints it.
+    pub master_key: MasterKey,
+    /// How long an access key (its opened secret, project and revocation) and an application
+    /// are cached in memory. A change made by another process (the CLI) is seen after at most
+    /// this long; changes made through this server's admin API are seen at once.
+    pub cache_ttl: Duration,
+    /// Per-access-key request rate of the chat routes (Basic-auth callers: per project); over
+    /// it the answer is 429 `ThrottlingException`. `None`: unlimited.
+    pub throttle: Option<RateLimit>,
+}
+
+impl Default for ChatConfig {
+    /// `us-east-1`, 15 minutes of skew, a 2 s cache, no throttle, and a fresh random master
+    /// key: fine for tests, useless across restarts, so the binary always sets the
+    /// deployment's key.
+    fn default() -> Self {
+        Self {
+            regions: vec!["us-east-1".to_string()],
+            max_skew: Duration::from_secs(hark_core::sigv4::DEFAULT_MAX_SKEW_SECS as u64),
+            master_key: MasterKey::generate(),
+            cache_ttl: Duration::from_secs(2),
+            throttle: None,
+        }
+    }
 }
 
 /// A token bucket per project: `burst` requests at once, refilled at `requests_per_second`.
@@ -37,6 +76,7 @@ impl Default for ServerConfig {
             admin_token: None,
             max_body_bytes: hark_core::limits::MAX_BODY_BYTES,
             rate_limit: None,
+            chat: ChatConfig::default(),
         }
     }
 }
@@ -53,6 +93,7 @@ impl fmt::Debug for ServerConfig {
             )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit", &self.rate_limit)
+            .field("chat", &self.chat)
             .finish()
     }
 }
@@ -69,6 +110,8 @@ mod tests {
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("very-secret-token"), "{shown}");
+        let key = config.chat.master_key.to_base64();
+        assert!(!shown.contains(&key), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
     }
 
@@ -80,5 +123,9 @@ mod tests {
         assert_eq!(config.request_timeout, Duration::from_secs(30));
         assert!(config.admin_token.is_none());
         assert!(config.rate_limit.is_none(), "unlimited unless configured");
+        assert_eq!(config.chat.regions, ["us-east-1"]);
+        assert_eq!(config.chat.max_skew, Duration::from_secs(900));
+        assert_eq!(config.chat.cache_ttl, Duration::from_secs(2));
+        assert!(config.chat.throttle.is_none());
     }
 }

@@ -1,12 +1,16 @@
 //! The middleware stacks of [`crate::router`]: request ids, tracing spans, metrics, the request
 //! timeout, and the concurrency bound that sheds load with 503 instead of queueing.
 
+use crate::aws_error::AwsError;
 use crate::error::{ApiError, BoxError};
 use crate::metrics::{track_in_flight, track_requests};
 use crate::AppState;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{MatchedPath, Request};
+use axum::response::IntoResponse;
 use axum::{middleware, Router};
+use std::future::Future;
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
@@ -37,23 +41,39 @@ pub(crate) fn common(router: Router<AppState>, state: &AppState) -> Router<AppSt
     )
 }
 
-/// Bounds the requests that the routes of `router` process at once, across all of them (one
-/// semaphore). A request beyond the bound is answered 503 with `Retry-After: 1` at once.
-pub(crate) fn concurrency_limit(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    let permits = state
-        .config()
-        .max_concurrent_requests
-        .min(Semaphore::MAX_PERMITS);
+/// Bounds the requests that the routes of `router` process at once, across every router given
+/// the same `semaphore`. A request beyond the bound is answered at once by `on_error` (503 with
+/// `Retry-After: 1`), in the error shape of those routes.
+pub(crate) fn concurrency_limit<F, Fut, E>(
+    router: Router<AppState>,
+    state: &AppState,
+    semaphore: Arc<Semaphore>,
+    on_error: F,
+) -> Router<AppState>
+where
+    F: FnOnce(BoxError) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = E> + Send + 'static,
+    E: IntoResponse + 'static,
+{
     router.route_layer(
         ServiceBuilder::new()
-            .layer(HandleErrorLayer::new(layer_error))
+            .layer(HandleErrorLayer::new(on_error))
             .load_shed()
-            .layer(GlobalConcurrencyLimitLayer::new(permits))
+            .layer(GlobalConcurrencyLimitLayer::with_semaphore(semaphore))
             .layer(middleware::from_fn_with_state(
                 state.metrics().clone(),
                 track_in_flight,
             )),
     )
+}
+
+/// The semaphore of [`concurrency_limit`], sized from the configuration.
+pub(crate) fn concurrency_semaphore(state: &AppState) -> Arc<Semaphore> {
+    let permits = state
+        .config()
+        .max_concurrent_requests
+        .min(Semaphore::MAX_PERMITS);
+    Arc::new(Semaphore::new(permits))
 }
 
 /// The span of one request: method, route template (not the raw path, whose query may hold
@@ -78,12 +98,22 @@ fn request_span(req: &Request) -> Span {
 }
 
 /// Errors of the tower layers, as API errors: load shed and timeout are 503s.
-async fn layer_error(err: BoxError) -> ApiError {
+pub(crate) async fn layer_error(err: BoxError) -> ApiError {
     if err.is::<tower::load_shed::error::Overloaded>() {
         ApiError::Overloaded
     } else if err.is::<tower::timeout::error::Elapsed>() {
         ApiError::Timeout
     } else {
         ApiError::Internal(err)
+    }
+}
+
+/// Errors of the tower layers on the AWS-shaped chat routes: load shed is a 503
+/// `ServiceUnavailableException`.
+pub(crate) async fn aws_layer_error(err: BoxError) -> AwsError {
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        AwsError::Unavailable(err)
+    } else {
+        AwsError::Internal(err)
     }
 }

@@ -7,14 +7,22 @@
 //! |---|---|---|
 //! | `POST /api/1/ai-feedback/ingest` | [`auth::ProjectKey`] | [`routes::ingest`] |
 //! | `GET /api/1/items`, `GET/DELETE /api/1/items/{id}`, `POST /api/1/privacy/erase` | [`auth::ProjectKey`] | [`routes::items`] |
-//! | `/admin/projects…` | [`auth::AdminToken`] | [`routes::admin`] |
+//! | `POST /applications/{a}/conversations/{c}/messages/{m}/feedback` (Q Business `PutFeedback`), `POST /applications/{a}/conversations/{c}/messages/{m}` | [`chat_auth::ChatCaller`] (SigV4 or Basic) | [`routes::chat`] |
+//! | `GET /api/1/chat/feedback`, `GET /api/1/chat/applications/{a}/conversations/{c}`, `GET /api/1/chat/stats` | [`auth::ProjectKey`] | [`routes::chat_read`] |
+//! | `/admin/projects…` | [`auth::AdminToken`] | [`routes::admin`], [`routes::chat_admin`] |
 //! | `GET /healthz`, `GET /readyz`, `GET /metrics` | none | [`routes::ops`] |
 //!
-//! Every failure is an [`ApiError`], answered with a JSON body by one table in [`error`].
-//! Routes taking [`auth::ProjectKey`] are also rate limited per project ([`rate_limit`]).
+//! Every failure is an [`ApiError`], answered with a JSON body by one table in [`error`]; the
+//! Q Business–compatible routes under `/applications` answer [`AwsError`] instead, by the table
+//! in [`aws_error`]. Routes taking [`auth::ProjectKey`] are rate limited per project
+//! ([`rate_limit`]); the `/applications` routes are throttled per access key.
 
 pub mod auth;
+pub mod aws_error;
+pub mod aws_params;
 pub mod body;
+pub mod chat_auth;
+mod chat_state;
 pub mod config;
 pub mod error;
 mod layers;
@@ -23,12 +31,14 @@ pub mod params;
 pub mod rate_limit;
 pub mod routes;
 
-pub use config::{RateLimit, ServerConfig};
+pub use aws_error::AwsError;
+pub use config::{ChatConfig, RateLimit, ServerConfig};
 pub use error::ApiError;
 pub use metrics::Metrics;
 
 use axum::routing::{get, post};
 use axum::Router;
+use chat_state::ChatState;
 use hark_core::credentials::{Secret, SecretHash};
 use hark_store::Store;
 use rate_limit::RateLimiter;
@@ -48,6 +58,7 @@ struct Shared {
     admin_token: Option<SecretHash>,
     metrics: Metrics,
     rate_limiter: Option<RateLimiter>,
+    chat: ChatState,
     shutdown: CancellationToken,
 }
 
@@ -62,6 +73,7 @@ impl AppState {
             .filter(|t| !t.is_empty())
             .map(|t| Secret::new(t).hash());
         let rate_limiter = config.rate_limit.map(RateLimiter::new);
+        let chat = ChatState::new(&config.chat);
         Self {
             inner: Arc::new(Shared {
                 store,
@@ -69,6 +81,7 @@ impl AppState {
                 admin_token,
                 metrics: Metrics::new(),
                 rate_limiter,
+                chat,
                 shutdown,
             }),
         }
@@ -99,6 +112,11 @@ impl AppState {
         self.inner.rate_limiter.as_ref()
     }
 
+    /// The chat routes' caches, throttle and SigV4 settings.
+    pub(crate) fn chat(&self) -> &ChatState {
+        &self.inner.chat
+    }
+
     /// Hash of the configured admin token; `None` when the admin API is disabled.
     pub(crate) fn admin_token_hash(&self) -> Option<&SecretHash> {
         self.inner.admin_token.as_ref()
@@ -108,32 +126,62 @@ impl AppState {
 /// The whole application: API and admin routes behind the concurrency limit, operations routes
 /// beside it, and around all of them request ids, tracing, metrics and the request timeout.
 pub fn router(state: AppState) -> Router {
+    use routes::{admin, chat, chat_admin, chat_read, items};
     let api = Router::new()
         .route("/api/1/ai-feedback/ingest", post(routes::ingest::ingest))
-        .route("/api/1/items", get(routes::items::list))
+        .route("/api/1/items", get(items::list))
+        .route("/api/1/items/{id}", get(items::get).delete(items::delete))
+        .route("/api/1/privacy/erase", post(items::erase))
+        .route("/api/1/chat/feedback", get(chat_read::list_feedback))
         .route(
-            "/api/1/items/{id}",
-            get(routes::items::get).delete(routes::items::delete),
+            "/api/1/chat/applications/{app}/conversations/{conv}",
+            get(chat_read::get_conversation),
         )
-        .route("/api/1/privacy/erase", post(routes::items::erase))
+        .route("/api/1/chat/stats", get(chat_read::stats))
         .route(
             "/admin/projects",
-            post(routes::admin::create_project).get(routes::admin::list_projects),
+            post(admin::create_project).get(admin::list_projects),
         )
         .route(
             "/admin/projects/{id}/sources",
-            post(routes::admin::create_source).get(routes::admin::list_sources),
+            post(admin::create_source).get(admin::list_sources),
         )
         .route(
             "/admin/projects/{id}/rotate-secret",
-            post(routes::admin::rotate_secret),
+            post(admin::rotate_secret),
+        )
+        .route(
+            "/admin/projects/{id}/applications",
+            post(chat_admin::create_application).get(chat_admin::list_applications),
+        )
+        .route(
+            "/admin/projects/{id}/access-keys",
+            post(chat_admin::create_access_key).get(chat_admin::list_access_keys),
+        )
+        .route(
+            "/admin/projects/{id}/access-keys/{key}/revoke",
+            post(chat_admin::revoke_access_key),
         );
-    let api = layers::concurrency_limit(api, &state);
+    // The Q Business routes answer in the AWS shape, wrong methods included (unknown paths
+    // under /applications: see `routes::not_found`).
+    let aws = Router::new()
+        .route(
+            chat::FEEDBACK_ROUTE,
+            post(chat::put_feedback).fallback(chat::unknown_operation),
+        )
+        .route(
+            chat::MESSAGE_ROUTE,
+            post(chat::record_message).fallback(chat::unknown_operation),
+        );
+    let semaphore = layers::concurrency_semaphore(&state);
+    let api = layers::concurrency_limit(api, &state, semaphore.clone(), layers::layer_error);
+    let aws = layers::concurrency_limit(aws, &state, semaphore, layers::aws_layer_error);
     let app = Router::new()
         .route("/healthz", get(routes::ops::healthz))
         .route("/readyz", get(routes::ops::readyz))
         .route("/metrics", get(routes::ops::metrics))
         .merge(api)
+        .merge(aws)
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
     layers::common(app, &state).with_state(state)

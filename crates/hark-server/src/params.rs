@@ -93,6 +93,18 @@ impl<'a> ObjectReader<'a> {
         }
     }
 
+    /// An optional boolean; `null` counts as absent, another type is an issue.
+    pub fn boolean(&mut self, key: &str) -> Option<bool> {
+        match self.object?.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.issue(key, "must be true or false");
+                None
+            }
+        }
+    }
+
     /// Records a problem found by the caller (e.g. a rule spanning several fields).
     pub fn issue(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.issues.push(Issue::new(path, message));

@@ -1,6 +1,7 @@
-//! Per-project request rate limiting: one token bucket per authenticated project, consulted by
-//! the [`crate::auth::ProjectKey`] extractor once the caller is known. A refused request is
-//! answered 429 with `Retry-After` (see [`crate::ApiError::RateLimited`]).
+//! Request rate limiting: one token bucket per authenticated caller, consulted by the auth
+//! extractors once the caller is known. [`crate::auth::ProjectKey`] keys buckets by project
+//! (a refusal is [`crate::ApiError::RateLimited`], 429 with `Retry-After`); the chat routes'
+//! [`crate::chat_auth::ChatCaller`] keys them by access key (`ThrottlingException`).
 //!
 //! Written by hand rather than with the `governor` crate: the bucket is a few lines, needs no
 //! new dependency, and taking the clock as an argument ([`RateLimiter::try_acquire_at`]) keeps
@@ -11,7 +12,9 @@
 use crate::config::RateLimit;
 use crate::error::ApiError;
 use hark_core::ProjectId;
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
@@ -30,13 +33,13 @@ impl From<RateLimited> for ApiError {
     }
 }
 
-/// Token buckets keyed by project: each holds up to `burst` tokens, starts full, refills at
-/// `requests_per_second`, and every admitted request takes one token.
+/// Token buckets keyed by caller (`K`: a project by default): each holds up to `burst` tokens,
+/// starts full, refills at `requests_per_second`, and every admitted request takes one token.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = ProjectId> {
     rate: f64,
     burst: f64,
-    buckets: Mutex<HashMap<ProjectId, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +48,7 @@ struct Bucket {
     updated: Instant,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
     /// A limiter for `limit`. The rate is expected finite and positive (the binary's
     /// configuration checks it); a burst of 0 counts as 1 so that a request can ever pass.
     pub fn new(limit: RateLimit) -> Self {
@@ -56,21 +59,36 @@ impl RateLimiter {
         }
     }
 
-    /// Takes a token from `project`'s bucket now, or says how long to wait for one.
-    pub fn try_acquire(&self, project: &ProjectId) -> Result<(), RateLimited> {
-        self.try_acquire_at(project, Instant::now())
+    /// Takes a token from `key`'s bucket now, or says how long to wait for one.
+    pub fn try_acquire<Q>(&self, key: &Q) -> Result<(), RateLimited>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        self.try_acquire_at(key, Instant::now())
     }
 
     /// [`RateLimiter::try_acquire`] at the given instant (tests inject the clock). An instant
     /// earlier than the bucket's last update refills nothing.
-    pub fn try_acquire_at(&self, project: &ProjectId, now: Instant) -> Result<(), RateLimited> {
+    pub fn try_acquire_at<Q>(&self, key: &Q, now: Instant) -> Result<(), RateLimited>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         // No code in the critical section can panic, so a poisoned lock still guards a
         // consistent map; keep serving rather than failing every request.
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
-        let bucket = buckets.entry(project.clone()).or_insert(Bucket {
-            tokens: self.burst,
-            updated: now,
-        });
+        // Looked up before inserting, so a known caller costs no allocation.
+        if !buckets.contains_key(key) {
+            let full = Bucket {
+                tokens: self.burst,
+                updated: now,
+            };
+            buckets.insert(key.to_owned(), full);
+        }
+        let Some(bucket) = buckets.get_mut(key) else {
+            return Ok(()); // just inserted: unreachable, and admitting is the safe answer
+        };
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.rate).min(self.burst);
         bucket.updated = bucket.updated.max(now);
@@ -168,6 +186,18 @@ mod tests {
         assert!(l.try_acquire_at(&a, t0).is_err());
         assert!(l.try_acquire_at(&b, t0).is_ok(), "b is not charged for a");
         assert!(l.try_acquire_at(&b, t0).is_err());
+    }
+
+    #[test]
+    fn string_keys_are_looked_up_by_str() {
+        let l: RateLimiter<String> = RateLimiter::new(RateLimit {
+            requests_per_second: 0.001,
+            burst: 1,
+        });
+        let t0 = Instant::now();
+        assert!(l.try_acquire_at("HKIAONE", t0).is_ok());
+        assert!(l.try_acquire_at("HKIAONE", t0).is_err());
+        assert!(l.try_acquire_at("HKIATWO", t0).is_ok());
     }
 
     #[test]

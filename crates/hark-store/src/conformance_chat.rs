@@ -199,7 +199,7 @@ pub async fn erasure_removes_chat_data(store: Arc<dyn Store>) {
     assert!(c
         .conversation(&c.app, 1)
         .await
-        .map_or(true, |v| v.messages.is_empty()));
+        .is_none_or(|v| v.messages.is_empty()));
     let r = c.s.erase_subject(&c.p, &subject).await.unwrap();
     assert_eq!((r.chat_feedback_deleted, r.chat_messages_deleted), (0, 0));
 }

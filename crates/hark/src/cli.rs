@@ -20,10 +20,12 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server until SIGINT/SIGTERM.
     Serve(ServeArgs),
-    /// Create and list projects and sources (works while a server runs on the same database).
+    /// Manage projects, sources, applications and access keys (works while a server runs on
+    /// the same database).
     Admin(AdminArgs),
-    /// Zero-setup first run: create (or reuse) a "demo" project and webhook source, print
-    /// its credentials and a curl command, then serve like `serve`.
+    /// Zero-setup first run: create (or reuse) a "demo" project, webhook source, application
+    /// and access key, print the credentials, a curl command and a boto3 snippet, then serve
+    /// like `serve`.
     Demo(ServeArgs),
 }
 
@@ -105,6 +107,47 @@ pub enum AdminCommand {
         /// The project's id.
         #[arg(long, value_name = "ID")]
         project: String,
+    },
+    /// Register an AI assistant application of a project (for chat-answer feedback); prints
+    /// its id, the `applicationId` of PutFeedback calls.
+    CreateApp {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Refuse feedback on conversations and messages never recorded (404) instead of
+        /// creating them.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// List the applications of a project.
+    ListApps {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+    },
+    /// Issue a SigV4 access key of a project; prints the secret access key (shown only now).
+    CreateAccessKey {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+    },
+    /// List the access keys of a project (without secrets, revoked ones included).
+    ListAccessKeys {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+    },
+    /// Revoke an access key; a running server refuses it within 2 seconds.
+    RevokeAccessKey {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// The access key id (`HKIA…`).
+        #[arg(long, value_name = "KEY")]
+        key: String,
     },
 }
 
@@ -204,6 +247,32 @@ mod tests {
             "rss",
         ])
         .is_err());
+    }
+
+    #[test]
+    fn chat_admin_commands_parse() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["hark", "admin"];
+            all.extend_from_slice(args);
+            match Cli::try_parse_from(all).map(|c| c.command) {
+                Ok(Command::Admin(admin)) => Some(admin.command),
+                _ => None,
+            }
+        };
+        assert!(matches!(
+            parse(&["create-app", "--project", "p", "--name", "n", "--strict"]),
+            Some(AdminCommand::CreateApp { strict: true, .. })
+        ));
+        assert!(matches!(
+            parse(&["create-app", "--project", "p", "--name", "n"]),
+            Some(AdminCommand::CreateApp { strict: false, .. })
+        ));
+        assert!(matches!(
+            parse(&["revoke-access-key", "--project", "p", "--key", "HKIA1"]),
+            Some(AdminCommand::RevokeAccessKey { .. })
+        ));
+        assert!(parse(&["revoke-access-key", "--project", "p"]).is_none());
+        assert!(parse(&["create-access-key"]).is_none());
     }
 
     #[test]

@@ -5,14 +5,14 @@
 //! silently ignored. Environment values are taken as raw strings (a token such as `0123` keeps
 //! its leading zero); the numeric `[limits]` accept numbers or numeric strings.
 
+use crate::config_de::{lenient_float, lenient_list, lenient_number};
 use crate::error::Error;
 use figment::providers::{Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
-use serde::de::{self, Deserializer, Visitor};
+use hark_core::crypto::MasterKey;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -39,8 +39,34 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log filter in `tracing` `EnvFilter` syntax, e.g. `info` or `hark=debug,info`.
     pub log_level: String,
+    /// The master key sealing SigV4 secret access keys (32 bytes, standard base64). Unset: the
+    /// key in `<data_dir>/master.key`, generated (mode 0600) on first use. Redacted in `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_key: Option<String>,
     /// Server limits.
     pub limits: Limits,
+    /// The Amazon Q Business–compatible chat-feedback API.
+    pub sigv4: Sigv4,
+}
+
+/// The `[sigv4]` table: the chat-feedback routes signed with AWS SigV4.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sigv4 {
+    /// Regions a signature's credential scope may name (`HARK_SIGV4__REGIONS` takes a
+    /// comma-separated list).
+    #[serde(deserialize_with = "lenient_list")]
+    pub regions: Vec<String>,
+    /// Largest accepted distance between `X-Amz-Date` and the server's clock, in seconds.
+    #[serde(deserialize_with = "lenient_number")]
+    pub max_skew_secs: u64,
+    /// Requests per second each access key may make (Basic-auth callers: each project);
+    /// 0 means unthrottled, and then `throttle_burst` is not used.
+    #[serde(deserialize_with = "lenient_float")]
+    pub throttle_per_second: f64,
+    /// Requests an access key may make back to back; 0 means the rate rounded up, at least 1.
+    #[serde(deserialize_with = "lenient_number")]
+    pub throttle_burst: u32,
 }
 
 /// The `[limits]` table.
@@ -84,7 +110,22 @@ impl Default for Config {
             admin_token: None,
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            master_key: None,
             limits: Limits::default(),
+            sigv4: Sigv4::default(),
+        }
+    }
+}
+
+// Mirrors the HTTP layer's defaults, as `Limits` does.
+impl Default for Sigv4 {
+    fn default() -> Self {
+        let chat = hark_server::ChatConfig::default();
+        Self {
+            regions: chat.regions,
+            max_skew_secs: chat.max_skew.as_secs(),
+            throttle_per_second: 0.0,
+            throttle_burst: 0,
         }
     }
 }
@@ -104,7 +145,8 @@ impl Default for Limits {
     }
 }
 
-// Hand-written so that neither the admin token nor a database password reaches a log line.
+// Hand-written so that neither the admin token, the master key nor a database password
+// reaches a log line.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
@@ -120,7 +162,12 @@ impl fmt::Debug for Config {
             )
             .field("log_format", &self.log_format)
             .field("log_level", &self.log_level)
+            .field(
+                "master_key",
+                &self.master_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("limits", &self.limits)
+            .field("sigv4", &self.sigv4)
             .finish()
     }
 }
@@ -171,6 +218,22 @@ impl Config {
             && self.limits.rate_limit_per_second >= 0.0)
         {
             "limits.rate_limit_per_second must be a finite number of at least 0 (0: unlimited)"
+        } else if self
+            .master_key
+            .as_deref()
+            .is_some_and(|k| MasterKey::from_base64(k).is_err())
+        {
+            "master_key must be 32 bytes in standard base64 (e.g. `openssl rand -base64 32`)"
+        } else if self.sigv4.regions.is_empty() {
+            "sigv4.regions must name at least one region"
+        } else if self.sigv4.regions.iter().any(|r| r.is_empty()) {
+            "sigv4.regions must not contain an empty name"
+        } else if self.sigv4.max_skew_secs == 0 {
+            "sigv4.max_skew_secs must be at least 1"
+        } else if !(self.sigv4.throttle_per_second.is_finite()
+            && self.sigv4.throttle_per_second >= 0.0)
+        {
+            "sigv4.throttle_per_second must be a finite number of at least 0 (0: unthrottled)"
         } else {
             return Ok(());
         };
@@ -185,30 +248,40 @@ impl Config {
         }
     }
 
-    /// The settings of the HTTP layer.
-    pub fn server_config(&self) -> hark_server::ServerConfig {
+    /// The settings of the HTTP layer; `master_key` is the resolved deployment key (see
+    /// [`crate::master_key::resolve`]).
+    pub fn server_config(&self, master_key: MasterKey) -> hark_server::ServerConfig {
+        let chat = hark_server::ChatConfig::default();
         hark_server::ServerConfig {
             request_timeout: Duration::from_secs(self.limits.request_timeout_secs),
             max_concurrent_requests: self.limits.max_concurrent_requests,
             admin_token: self.admin_token.clone(),
             max_body_bytes: self.limits.max_body_bytes,
-            rate_limit: self.rate_limit(),
+            rate_limit: rate_limit(
+                self.limits.rate_limit_per_second,
+                self.limits.rate_limit_burst,
+            ),
+            chat: hark_server::ChatConfig {
+                regions: self.sigv4.regions.clone(),
+                max_skew: Duration::from_secs(self.sigv4.max_skew_secs),
+                master_key,
+                throttle: rate_limit(self.sigv4.throttle_per_second, self.sigv4.throttle_burst),
+                ..chat
+            },
         }
     }
+}
 
-    /// The per-project rate limit: none for a rate of 0; a burst of 0 becomes the rate rounded
-    /// up, at least 1.
-    fn rate_limit(&self) -> Option<hark_server::RateLimit> {
-        let rate = self.limits.rate_limit_per_second;
-        (rate > 0.0).then(|| hark_server::RateLimit {
-            requests_per_second: rate,
-            burst: match self.limits.rate_limit_burst {
-                // `as` saturates: a huge rate gets the largest burst.
-                0 => (rate.ceil() as u32).max(1),
-                burst => burst,
-            },
-        })
-    }
+/// A token bucket: none for a rate of 0; a burst of 0 becomes the rate rounded up, at least 1.
+fn rate_limit(rate: f64, burst: u32) -> Option<hark_server::RateLimit> {
+    (rate > 0.0).then(|| hark_server::RateLimit {
+        requests_per_second: rate,
+        burst: match burst {
+            // `as` saturates: a huge rate gets the largest burst.
+            0 => (rate.ceil() as u32).max(1),
+            burst => burst,
+        },
+    })
 }
 
 /// Settings given on the command line; `None` leaves the lower layers' value.
@@ -316,77 +389,6 @@ fn insert(dict: &mut Dict, path: &[&str], value: String) {
             }
         }
     }
-}
-
-/// Deserialises a non-negative integer given as a number (TOML) or as a string (environment).
-fn lenient_number<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: TryFrom<u64>,
-{
-    struct NumberVisitor<T>(PhantomData<T>);
-
-    impl<T: TryFrom<u64>> Visitor<'_> for NumberVisitor<T> {
-        type Value = T;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a non-negative integer")
-        }
-
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-            T::try_from(v).map_err(|_| E::custom(format!("{v} is too large")))
-        }
-
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-            match u64::try_from(v) {
-                Ok(v) => self.visit_u64(v),
-                Err(_) => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
-            }
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            match v.trim().parse::<u64>() {
-                Ok(n) => self.visit_u64(n),
-                Err(_) => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
-            }
-        }
-    }
-
-    deserializer.deserialize_any(NumberVisitor(PhantomData))
-}
-
-/// Deserialises a number given as a float or integer (TOML) or as a string (environment). The
-/// sign and finiteness are checked by [`Config::validate`], which names the key.
-fn lenient_float<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    struct FloatVisitor;
-
-    impl Visitor<'_> for FloatVisitor {
-        type Value = f64;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a number")
-        }
-
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
-            Ok(v)
-        }
-
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
-            Ok(v as f64)
-        }
-
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
-            Ok(v as f64)
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
-            v.trim()
-                .parse()
-                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-        }
-    }
-
-    deserializer.deserialize_any(FloatVisitor)
 }
 
 #[cfg(test)]

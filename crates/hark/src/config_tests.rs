@@ -45,7 +45,7 @@ fn defaults_apply_without_any_source() {
     assert_eq!(config.limits.rate_limit_per_second, 0.0);
     assert_eq!(config.limits.rate_limit_burst, 0);
     assert_eq!(
-        config.server_config().rate_limit,
+        config.server_config(MasterKey::generate()).rate_limit,
         None,
         "unlimited by default"
     );
@@ -212,7 +212,7 @@ fn server_config_carries_the_limits() {
         },
         ..Config::default()
     };
-    let server = config.server_config();
+    let server = config.server_config(MasterKey::generate());
     assert_eq!(server.request_timeout, Duration::from_secs(7));
     assert_eq!(server.max_concurrent_requests, 8);
     assert_eq!(server.max_body_bytes, 9);
@@ -229,7 +229,7 @@ fn server_config_carries_the_limits() {
 fn rate_limit_of(file: &str, vars: &[(&str, &str)]) -> Option<hark_server::RateLimit> {
     let file = toml_file(file);
     load(Some(file.path()), vars, &Overrides::default())
-        .server_config()
+        .server_config(MasterKey::generate())
         .rate_limit
 }
 
@@ -296,4 +296,115 @@ fn negative_nan_and_infinite_rate_limits_are_errors() {
     let file = toml_file("[limits]\nrate_limit_burst = 2.5\n");
     let msg = load_err(Some(file.path()), &[], &Overrides::default());
     assert!(msg.contains("rate_limit_burst"), "{msg}");
+}
+
+#[test]
+fn sigv4_defaults_mirror_the_server() {
+    let config = load(None, &[], &Overrides::default());
+    assert_eq!(config.sigv4.regions, ["us-east-1"]);
+    assert_eq!(config.sigv4.max_skew_secs, 900);
+    assert_eq!(config.master_key, None);
+    let server = config.server_config(MasterKey::from_bytes([1; 32]));
+    assert_eq!(server.chat.regions, ["us-east-1"]);
+    assert_eq!(server.chat.max_skew, Duration::from_secs(900));
+    assert_eq!(server.chat.master_key, MasterKey::from_bytes([1; 32]));
+    assert_eq!(server.chat.throttle, None, "unthrottled by default");
+}
+
+#[test]
+fn sigv4_settings_come_from_file_then_env() {
+    let file = toml_file(
+        "[sigv4]\nregions = [\"eu-west-1\", \"us-east-1\"]\nmax_skew_secs = 60\n\
+         throttle_per_second = 50\nthrottle_burst = 100\n",
+    );
+    let config = load(Some(file.path()), &[], &Overrides::default());
+    assert_eq!(config.sigv4.regions, ["eu-west-1", "us-east-1"]);
+    let server = config.server_config(MasterKey::generate());
+    assert_eq!(server.chat.max_skew, Duration::from_secs(60));
+    assert_eq!(
+        server.chat.throttle,
+        Some(hark_server::RateLimit {
+            requests_per_second: 50.0,
+            burst: 100
+        })
+    );
+    let vars = [
+        ("HARK_SIGV4__REGIONS", "ap-south-1, eu-central-1"),
+        ("HARK_SIGV4__THROTTLE_PER_SECOND", "2.5"),
+        ("HARK_SIGV4__THROTTLE_BURST", "0"),
+    ];
+    let config = load(Some(file.path()), &vars, &Overrides::default());
+    assert_eq!(
+        config.sigv4.regions,
+        ["ap-south-1", "eu-central-1"],
+        "env beats file"
+    );
+    assert_eq!(
+        config.sigv4.max_skew_secs, 60,
+        "file kept where env is silent"
+    );
+    let throttle = config.server_config(MasterKey::generate()).chat.throttle;
+    assert_eq!(
+        throttle.map(|t| t.burst),
+        Some(3),
+        "burst 0: the rate rounded up"
+    );
+}
+
+#[test]
+fn master_key_comes_from_file_or_env_and_is_redacted() {
+    let key = MasterKey::from_bytes([9; 32]).to_base64();
+    let other = MasterKey::from_bytes([8; 32]).to_base64();
+    let file = toml_file(&format!("master_key = \"{other}\"\n"));
+    let config = load(Some(file.path()), &[], &Overrides::default());
+    assert_eq!(config.master_key.as_deref(), Some(other.as_str()));
+    let config = load(
+        Some(file.path()),
+        &[("HARK_MASTER_KEY", &key)],
+        &Overrides::default(),
+    );
+    assert_eq!(
+        config.master_key.as_deref(),
+        Some(key.as_str()),
+        "env beats file"
+    );
+    let shown = format!("{config:?}");
+    assert!(!shown.contains(&key), "{shown}");
+    assert!(
+        shown.contains("master_key: Some(\"<redacted>\")"),
+        "{shown}"
+    );
+    let server_shown = format!("{:?}", config.server_config(MasterKey::from_bytes([9; 32])));
+    assert!(!server_shown.contains(&key), "{server_shown}");
+}
+
+#[test]
+fn bad_sigv4_values_and_unknown_keys_are_errors() {
+    let msg = load_err(
+        None,
+        &[("HARK_MASTER_KEY", "c2hvcnQ=")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("master_key"), "{msg}");
+    assert!(!msg.contains("c2hvcnQ="), "the value is not echoed: {msg}");
+    for (file, needle) in [
+        ("[sigv4]\nregions = []\n", "sigv4.regions"),
+        ("[sigv4]\nregions = [\"\"]\n", "sigv4.regions"),
+        ("[sigv4]\nmax_skew_secs = 0\n", "max_skew_secs"),
+        ("[sigv4]\nthrottle_per_second = -1\n", "throttle_per_second"),
+        ("[sigv4]\nregion = \"us-east-1\"\n", "region"),
+        ("[sigv4]\nmaster_key = \"x\"\n", "master_key"),
+    ] {
+        let file = toml_file(file);
+        let msg = load_err(Some(file.path()), &[], &Overrides::default());
+        assert!(msg.contains(needle), "{needle}: {msg}");
+    }
+    let msg = load_err(None, &[("HARK_SIGV4__SKEW", "5")], &Overrides::default());
+    assert!(msg.contains("HARK_SIGV4__SKEW"), "{msg}");
+    let msg = load_err(
+        None,
+        &[("HARK_SIGV4__REGIONS", " , ")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("sigv4.regions"), "{msg}");
 }

@@ -26,6 +26,23 @@ pub enum Error {
     /// The log filter (`log_level`) is not valid `EnvFilter` syntax.
     #[error("configuration: log_level: {0}")]
     LogFilter(#[source] tracing_subscriber::filter::ParseError),
+    /// The master key file could not be read or created.
+    #[error("master key file {}: {source}", path.display())]
+    MasterKeyFile {
+        /// The file (or the directory that could not be created).
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+    /// The master key file exists but cannot be used.
+    #[error("master key file {}: {problem}", path.display())]
+    InvalidMasterKeyFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A command-line argument is not acceptable (beyond what the parser checks).
     #[error("{0}")]
     Usage(String),

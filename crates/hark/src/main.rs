@@ -4,8 +4,10 @@
 mod cli;
 mod commands;
 mod config;
+mod config_de;
 mod error;
 mod logging;
+mod master_key;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -223,7 +223,10 @@ async fn projects_cannot_touch_each_others_data() {
         )
         .await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(r, json!({"items_deleted": 0, "parts_deleted": 0, "chat_feedback_deleted": 0, "chat_messages_deleted": 0}));
+        assert_eq!(
+            r,
+            json!({"items_deleted": 0, "parts_deleted": 0, "chat_feedback_deleted": 0, "chat_messages_deleted": 0})
+        );
     }
     let (status, _) = srv
         .ingest(

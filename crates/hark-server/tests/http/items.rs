@@ -167,7 +167,10 @@ async fn privacy_erase_reports_counts_and_removes_the_data() {
     // u1 wrote item i1 and a part of i2.
     let (status, r) = erase(json!({"user_id": "u1"})).await;
     assert_eq!(status, StatusCode::OK, "{r}");
-    assert_eq!(r, json!({"items_deleted": 1, "parts_deleted": 1, "chat_feedback_deleted": 0, "chat_messages_deleted": 0}));
+    assert_eq!(
+        r,
+        json!({"items_deleted": 1, "parts_deleted": 1, "chat_feedback_deleted": 0, "chat_messages_deleted": 0})
+    );
     assert!(srv.item_by_unique_id(&t, "i1").await.is_none());
     let i2 = srv.item_by_unique_id(&t, "i2").await.expect("i2 kept");
     assert_eq!(i2["parts_count"], 0);
@@ -177,7 +180,10 @@ async fn privacy_erase_reports_counts_and_removes_the_data() {
 
     // Erasing again finds nothing.
     let (_, r) = erase(json!({"user_id": "u1"})).await;
-    assert_eq!(r, json!({"items_deleted": 0, "parts_deleted": 0, "chat_feedback_deleted": 0, "chat_messages_deleted": 0}));
+    assert_eq!(
+        r,
+        json!({"items_deleted": 0, "parts_deleted": 0, "chat_feedback_deleted": 0, "chat_messages_deleted": 0})
+    );
 
     // By email, case-insensitively.
     srv.ingest_ok(

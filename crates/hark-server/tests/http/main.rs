@@ -2,6 +2,11 @@
 //! in a temporary directory and speaks HTTP to it.
 
 mod admin;
+mod chat_admin;
+mod chat_errors;
+mod chat_put;
+mod chat_read;
+mod chat_support;
 mod common;
 mod examples;
 mod ingest_rules;

@@ -1,10 +1,18 @@
 //! `hark admin …`: tenancy operations on the store, printing JSON. They open the database
-//! directly, so they work with or without a server running on the same file.
+//! directly, so they work with or without a server running on the same file (a server sees
+//! applications and revocations made here within its 2-second cache).
+//!
+//! Output shapes are stable (scripts and tests parse them): `create-app` prints
+//! `{"application_id", "project_id", "name", "strict", "created_at"}`, `list-apps` an array of
+//! those; `create-access-key` prints `{"access_key_id", "secret_access_key", "project_id"}`;
+//! `list-access-keys` an array of `{"access_key_id", "project_id", "created_at",
+//! "revoked_at"}`, and `revoke-access-key` the revoked key in that shape.
 
 use super::{open_store, print_json};
 use crate::cli::AdminCommand;
 use crate::config::Config;
 use crate::error::Error;
+use hark_core::chat::AccessKeyId;
 use hark_core::limits::MAX_NAME_CHARS;
 use hark_core::ProjectId;
 use hark_store::{Store, StoreError};
@@ -19,6 +27,14 @@ struct CreatedProject<'a> {
     secret_key: &'a str,
 }
 
+/// Output of `create-access-key`: the only time the secret access key is shown.
+#[derive(Serialize)]
+struct CreatedAccessKey<'a> {
+    access_key_id: &'a AccessKeyId,
+    secret_access_key: &'a str,
+    project_id: &'a ProjectId,
+}
+
 /// Output of `rotate-secret`.
 #[derive(Serialize)]
 struct RotatedSecret<'a> {
@@ -30,9 +46,9 @@ struct RotatedSecret<'a> {
 pub async fn run(config: &Config, command: AdminCommand) -> Result<(), Error> {
     // Refuse bad input before creating a database file for it.
     match &command {
-        AdminCommand::CreateProject { name } | AdminCommand::CreateSource { name, .. } => {
-            check_name(name)?
-        }
+        AdminCommand::CreateProject { name }
+        | AdminCommand::CreateSource { name, .. }
+        | AdminCommand::CreateApp { name, .. } => check_name(name)?,
         _ => {}
     }
     let store = open_store(config).await?;
@@ -68,6 +84,44 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), Error> {
                 project_id: &project,
                 secret_key: secret.expose(),
             })
+        }
+        AdminCommand::CreateApp {
+            project,
+            name,
+            strict,
+        } => {
+            let project = ProjectId::new(project);
+            let app = hark_store::create_application(store, &project, &name, strict).await?;
+            print_json(&app)
+        }
+        AdminCommand::ListApps { project } => {
+            let project = existing_project(store, project).await?;
+            print_json(&store.list_applications(&project).await?)
+        }
+        AdminCommand::CreateAccessKey { project } => {
+            let project = existing_project(store, project).await?;
+            let master = crate::master_key::resolve(config)?;
+            let (key, secret) = hark_store::create_access_key(store, &master, &project).await?;
+            print_json(&CreatedAccessKey {
+                access_key_id: &key.access_key_id,
+                secret_access_key: &secret,
+                project_id: &key.project_id,
+            })
+        }
+        AdminCommand::ListAccessKeys { project } => {
+            let project = existing_project(store, project).await?;
+            print_json(&store.list_access_keys(&project).await?)
+        }
+        AdminCommand::RevokeAccessKey { project, key } => {
+            let (project, key) = (ProjectId::new(project), AccessKeyId::new(key));
+            store.revoke_access_key(&project, &key).await?;
+            let revoked = store
+                .list_access_keys(&project)
+                .await?
+                .into_iter()
+                .find(|k| k.access_key_id == key)
+                .ok_or(StoreError::NotFound("access key"))?;
+            print_json(&revoked)
         }
     }
 }

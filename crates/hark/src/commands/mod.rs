@@ -1,6 +1,7 @@
 //! The commands: each loads the configuration, opens the store and does one thing.
 
 mod admin;
+mod demo;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -21,7 +22,7 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Demo(args) => {
             let config = load(args.store.config.as_deref(), &args.overrides())?;
-            serve::demo(&config).await
+            demo::demo(&config).await
         }
         Command::Admin(args) => {
             let config = load(args.store.config.as_deref(), &args.store.overrides())?;

@@ -1,11 +1,11 @@
-//! `hark serve` and `hark demo`: open the store, bind, announce the address on stdout, and run
-//! the HTTP server until SIGINT/SIGTERM, then shut down gracefully (in-flight requests finish).
+//! `hark serve` (and the serving half of `hark demo`): open the store, resolve the master key,
+//! bind, announce the address on stdout, and run the HTTP server until SIGINT/SIGTERM, then shut
+//! down gracefully (in-flight requests finish).
 
 use super::open_store;
 use crate::config::Config;
 use crate::error::Error;
-use hark_core::credentials::Secret;
-use hark_core::{Project, Source, SourceKind};
+use hark_core::crypto::MasterKey;
 use hark_store::Store;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -13,34 +13,15 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// Name of the project `hark demo` creates or reuses.
-const DEMO_PROJECT: &str = "demo";
-/// Name of the webhook source `hark demo` creates or reuses.
-const DEMO_SOURCE: &str = "demo-webhook";
-
 /// `hark serve`.
 pub async fn serve(config: &Config) -> Result<(), Error> {
+    let master = crate::master_key::resolve(config)?;
     let store = open_store(config).await?;
     let listener = bind(config).await?;
-    run(listener, store, config).await
+    run(listener, store, config, master).await
 }
 
-/// `hark demo`: like `serve`, after making sure the demo project exists and printing how to
-/// send it feedback.
-pub async fn demo(config: &Config) -> Result<(), Error> {
-    let store = open_store(config).await?;
-    let listener = bind(config).await?;
-    let addr = local_addr(&listener, config)?;
-    let (project, secret, source) = demo_tenancy(store.as_ref()).await?;
-    let text = demo_instructions(&project, &secret, &source, addr);
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(Error::Output)?;
-    run(listener, store, config).await
-}
-
-async fn bind(config: &Config) -> Result<TcpListener, Error> {
+pub(super) async fn bind(config: &Config) -> Result<TcpListener, Error> {
     TcpListener::bind(&config.listen)
         .await
         .map_err(|source| Error::Bind {
@@ -49,7 +30,7 @@ async fn bind(config: &Config) -> Result<TcpListener, Error> {
         })
 }
 
-fn local_addr(listener: &TcpListener, config: &Config) -> Result<SocketAddr, Error> {
+pub(super) fn local_addr(listener: &TcpListener, config: &Config) -> Result<SocketAddr, Error> {
     listener.local_addr().map_err(|source| Error::Bind {
         addr: config.listen.clone(),
         source,
@@ -57,7 +38,12 @@ fn local_addr(listener: &TcpListener, config: &Config) -> Result<SocketAddr, Err
 }
 
 /// Installs the signal handlers, announces the address and serves until a signal arrives.
-async fn run(listener: TcpListener, store: Arc<dyn Store>, config: &Config) -> Result<(), Error> {
+pub(super) async fn run(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    config: &Config,
+    master: MasterKey,
+) -> Result<(), Error> {
     let addr = local_addr(&listener, config)?;
     let database = hark_store::redact_url(&config.database_url());
     let shutdown = CancellationToken::new();
@@ -66,7 +52,7 @@ async fn run(listener: TcpListener, store: Arc<dyn Store>, config: &Config) -> R
     watch_signals(shutdown.clone())?;
     tracing::info!(%database, "serving");
     writeln!(std::io::stdout().lock(), "hark listening on http://{addr}").map_err(Error::Output)?;
-    hark_server::serve(listener, store, config.server_config(), shutdown)
+    hark_server::serve(listener, store, config.server_config(master), shutdown)
         .await
         .map_err(Error::Serve)?;
     tracing::info!("stopped");
@@ -110,136 +96,4 @@ fn watch_signals(shutdown: CancellationToken) -> Result<(), Error> {
         }
     });
     Ok(())
-}
-
-/// The demo project (created, or reused with a fresh secret since only its hash is stored)
-/// and its webhook source (created if missing).
-async fn demo_tenancy(store: &dyn Store) -> Result<(Project, Secret, Source), Error> {
-    let existing = store
-        .list_projects()
-        .await?
-        .into_iter()
-        .find(|p| p.name == DEMO_PROJECT);
-    let (project, secret) = match existing {
-        Some(project) => {
-            let secret = hark_store::rotate_secret(store, &project.project_id).await?;
-            (project, secret)
-        }
-        None => {
-            let created = hark_store::create_project(store, DEMO_PROJECT).await?;
-            (created.project, created.secret_key)
-        }
-    };
-    let existing = store
-        .list_sources(&project.project_id)
-        .await?
-        .into_iter()
-        .find(|s| s.name == DEMO_SOURCE && s.kind == SourceKind::Webhook);
-    let source = match existing {
-        Some(source) => source,
-        None => {
-            hark_store::create_source(store, &project.project_id, DEMO_SOURCE, SourceKind::Webhook)
-                .await?
-        }
-    };
-    Ok((project, secret, source))
-}
-
-/// The credentials block and ready-to-paste curl commands printed by `hark demo`.
-fn demo_instructions(
-    project: &Project,
-    secret: &Secret,
-    source: &Source,
-    addr: SocketAddr,
-) -> String {
-    let base = format!("http://{}", connectable(addr));
-    let auth = format!("{}:{}", project.api_key, secret.expose());
-    let body = format!(
-        r#"{{"source_id":"{}","items":[{{"unique_id":"demo-1","body":"Exporting to CSV is slow and the button is hard to find."}}]}}"#,
-        source.source_id
-    );
-    format!(
-        "hark demo: project \"{name}\" is ready. The secret key is shown only now; \
-         every `hark demo` start issues a new one.\n\
-         \n\
-         \x20 project_id: {project_id}\n\
-         \x20 api_key:    {api_key}\n\
-         \x20 secret_key: {secret_key}\n\
-         \x20 source_id:  {source_id}\n\
-         \n\
-         Send feedback:\n\
-         \n\
-         \x20 curl -u '{auth}' -H 'Content-Type: application/json' \\\n\
-         \x20   -d '{body}' \\\n\
-         \x20   {base}/api/1/ai-feedback/ingest\n\
-         \n\
-         Read it back:\n\
-         \n\
-         \x20 curl -u '{auth}' {base}/api/1/items\n\
-         \n",
-        name = project.name,
-        project_id = project.project_id,
-        api_key = project.api_key,
-        secret_key = secret.expose(),
-        source_id = source.source_id,
-    )
-}
-
-/// The address a local client should use: a wildcard bind is reached through loopback.
-fn connectable(addr: SocketAddr) -> SocketAddr {
-    let mut addr = addr;
-    if addr.ip().is_unspecified() {
-        addr.set_ip(match addr {
-            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-        });
-    }
-    addr
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hark_core::{ProjectId, SourceId, Timestamp};
-
-    #[test]
-    fn wildcard_addresses_are_shown_as_loopback() {
-        let v4: SocketAddr = "0.0.0.0:7070".parse().expect("addr");
-        assert_eq!(connectable(v4).to_string(), "127.0.0.1:7070");
-        let v6: SocketAddr = "[::]:7070".parse().expect("addr");
-        assert_eq!(connectable(v6).to_string(), "[::1]:7070");
-        let fixed: SocketAddr = "10.0.0.1:80".parse().expect("addr");
-        assert_eq!(connectable(fixed), fixed);
-    }
-
-    #[test]
-    fn demo_instructions_carry_credentials_and_a_valid_body() {
-        let project = Project {
-            project_id: ProjectId::new("prj_1"),
-            name: "demo".into(),
-            api_key: "hk_key".into(),
-            created_at: Timestamp::now(),
-        };
-        let source = Source {
-            source_id: SourceId::new("src_1"),
-            project_id: project.project_id.clone(),
-            name: DEMO_SOURCE.into(),
-            kind: SourceKind::Webhook,
-            created_at: Timestamp::now(),
-        };
-        let addr = "0.0.0.0:9".parse().expect("addr");
-        let text = demo_instructions(&project, &Secret::new("hs_secret"), &source, addr);
-        assert!(text.contains("curl -u 'hk_key:hs_secret'"), "{text}");
-        assert!(
-            text.contains("http://127.0.0.1:9/api/1/ai-feedback/ingest"),
-            "{text}"
-        );
-        let body = text
-            .split("-d '")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .expect("a -d body");
-        let body: serde_json::Value = serde_json::from_str(body).expect("body is JSON");
-        assert_eq!(body["source_id"], "src_1");
-    }
 }

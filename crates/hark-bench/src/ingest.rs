@@ -1,0 +1,209 @@
+//! The ingest benchmark: for each round it measures, on fresh databases:
+//! - **raw**: the SQLite store upserting the validated payloads from `--connections` concurrent
+//!   tasks, no HTTP (the baseline);
+//! - **e2e**: a real `hark serve` process driven over HTTP by `--connections` keep-alive
+//!   connections sending the same 100-item payloads (JSON, Basic auth), checking every answer.
+//!
+//! It prints per-round figures, then medians and the e2e/raw ratio.
+
+use crate::{payload, server, stats};
+use hark_core::validate::ingest::validate_ingest;
+use hark_store::StoreOptions;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Options of `hark-bench ingest`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Requests (of `--items` items each) per measurement.
+    #[arg(long, default_value_t = 1500)]
+    requests: usize,
+    /// Items per request.
+    #[arg(long, default_value_t = 100)]
+    items: usize,
+    /// Concurrent connections (e2e) and concurrent writers (raw).
+    #[arg(long, default_value_t = 16)]
+    connections: usize,
+    /// Rounds; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Measure only the raw store rate (no server).
+    #[arg(long)]
+    raw_only: bool,
+}
+
+/// Figures of one e2e measurement.
+struct E2e {
+    items_per_s: f64,
+    p50: Duration,
+    p99: Duration,
+    rss_peak_mb: f64,
+}
+
+/// Runs the ingest benchmark.
+pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    println!(
+        "hark-bench ingest: {} requests x {} items, {} connections, {} rounds, cores: {}",
+        args.requests,
+        args.items,
+        args.connections,
+        args.rounds,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let (mut raws, mut e2es, mut p50s, mut p99s, mut rsss) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for round in 1..=args.rounds {
+        let raw = raw_round(&args).await?;
+        if args.raw_only {
+            println!("round {round}: raw {raw:>9.0} items/s");
+            raws.push(raw);
+            continue;
+        }
+        let e = e2e_round(&args, hark_bin).await?;
+        println!(
+            "round {round}: raw {raw:>9.0} items/s | e2e {:>9.0} items/s ({:.0} %), p50 {} ms, p99 {} ms, server peak RSS {:.1} MB",
+            e.items_per_s,
+            100.0 * e.items_per_s / raw,
+            stats::ms(e.p50),
+            stats::ms(e.p99),
+            e.rss_peak_mb
+        );
+        raws.push(raw);
+        e2es.push(e.items_per_s);
+        p50s.push(e.p50.as_secs_f64() * 1000.0);
+        p99s.push(e.p99.as_secs_f64() * 1000.0);
+        rsss.push(e.rss_peak_mb);
+    }
+    println!("---");
+    if args.raw_only {
+        println!("median raw store rate : {:.0} items/s", stats::median(raws));
+        return Ok(());
+    }
+    let (raw, e2e) = (stats::median(raws), stats::median(e2es));
+    println!("median raw store rate : {raw:.0} items/s");
+    println!(
+        "median end-to-end     : {e2e:.0} items/s = {:.0} % of raw",
+        100.0 * e2e / raw
+    );
+    println!(
+        "median latency        : p50 {:.2} ms, p99 {:.2} ms",
+        stats::median(p50s),
+        stats::median(p99s)
+    );
+    println!("median server peak RSS: {:.1} MB", stats::median(rsss));
+    Ok(())
+}
+
+/// The raw rate: validated payloads straight into a fresh SQLite store.
+async fn raw_round(args: &Args) -> Result<f64, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("raw.db").display());
+    let store = hark_store::open(&url, StoreOptions::default()).await?;
+    let p = hark_store::create_project(store.as_ref(), "bench").await?;
+    let src = hark_store::create_source(
+        store.as_ref(),
+        &p.project.project_id,
+        "bench",
+        hark_core::SourceKind::Webhook,
+    )
+    .await?;
+    let batches: Arc<Vec<_>> = Arc::new(
+        (0..args.requests)
+            .map(|n| {
+                let v = payload::payload(src.source_id.as_str(), n, args.items);
+                validate_ingest(&v).map(|r| r.items).unwrap_or_default()
+            })
+            .collect(),
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections {
+        let (store, src, batches, next) =
+            (store.clone(), src.clone(), batches.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut stored = 0usize;
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(items) = batches.get(n) else { break };
+                let out = store.ingest(&src, items.clone()).await?;
+                stored += out.len();
+            }
+            Ok::<_, hark_store::StoreError>(stored)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The end-to-end rate and latencies against a real `hark serve` process.
+async fn e2e_round(
+    args: &Args,
+    hark_bin: &std::path::Path,
+) -> Result<E2e, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..args.requests)
+            .map(|n| serde_json::to_vec(&payload::payload(&srv.source_id, n, args.items)))
+            .collect::<Result<_, _>>()?,
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .build()?;
+    let url = format!("{}/api/1/ai-feedback/ingest", srv.base_url);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections {
+        let (client, url, bodies, next) =
+            (client.clone(), url.clone(), bodies.clone(), next.clone());
+        let (key, secret) = (srv.api_key.clone(), srv.secret_key.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut items = 0u64;
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(body) = bodies.get(n) else { break };
+                let t = Instant::now();
+                let resp = client
+                    .post(&url)
+                    .basic_auth(&key, Some(&secret))
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = resp.status();
+                let v: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+                lat.push(t.elapsed());
+                if !status.is_success() || v["failed"] != 0 {
+                    return Err(format!("request {n}: {status} {v}"));
+                }
+                items += v["ingested"].as_u64().unwrap_or(0);
+            }
+            Ok::<_, String>((lat, items))
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut items = 0;
+    for t in tasks {
+        let (l, n) = t.await??;
+        lat.extend(l);
+        items += n;
+    }
+    let elapsed = start.elapsed();
+    let rss_peak_mb = srv.peak_rss_mb();
+    srv.stop().await;
+    lat.sort_unstable();
+    Ok(E2e {
+        items_per_s: items as f64 / elapsed.as_secs_f64(),
+        p50: stats::quantile(&lat, 0.5),
+        p99: stats::quantile(&lat, 0.99),
+        rss_peak_mb,
+    })
+}

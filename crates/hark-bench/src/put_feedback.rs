@@ -1,0 +1,317 @@
+//! The PutFeedback benchmark: SigV4-signed `PutFeedback` calls from many keep-alive
+//! connections against a real `hark serve`, beside the raw rate of the store recording the
+//! same feedback with no HTTP and no signatures (the baseline, same run).
+//!
+//! Requests are signed before the clock starts (an SDK's signing cost is the client's, not the
+//! server's); the server verifies every signature. 10 % of the calls re-vote on an earlier
+//! (message, user) to exercise the later-`submittedAt`-wins upsert.
+
+use crate::{server, stats};
+use hark_core::chat::{
+    ApplicationId, ConversationId, FeedbackInput, MessageId, MessageRef, MessageUsefulness,
+    Usefulness, UsefulnessReason,
+};
+use hark_core::sigv4::{authorization_header, SignedRequest};
+use hark_core::Timestamp;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Options of `hark-bench put-feedback`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Calls per measurement.
+    #[arg(long, default_value_t = 60_000)]
+    requests: usize,
+    /// Concurrent connections (e2e) and concurrent writers (raw).
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// Rounds; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+}
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// A deterministic 36-character id (UUID layout) from a number.
+fn id(kind: u8, n: usize) -> String {
+    format!("{kind:08x}-0000-4000-8000-{n:012x}")
+}
+
+/// The `n`th call: (conversation, message, user, vote, submittedAt).
+fn call(n: usize) -> (String, String, String, Usefulness, i64) {
+    // Every 10th call re-votes on the message of call n - 5 by the same user, later.
+    let target = if n % 10 == 9 { n - 5 } else { n };
+    let vote = if n.is_multiple_of(3) {
+        Usefulness::NotUseful
+    } else {
+        Usefulness::Useful
+    };
+    (
+        id(1, target / 4),
+        id(2, target),
+        format!("user-{}", target % 1000),
+        vote,
+        1_714_979_289 + n as i64,
+    )
+}
+
+fn body(vote: Usefulness, submitted: i64) -> Vec<u8> {
+    let reason = if vote == Usefulness::NotUseful {
+        "NOT_HELPFUL"
+    } else {
+        "HELPFUL"
+    };
+    format!(
+        r#"{{"messageUsefulness":{{"usefulness":"{}","submittedAt":{submitted},"reason":"{reason}"}}}}"#,
+        vote.as_str()
+    )
+    .into_bytes()
+}
+
+/// Runs the benchmark.
+pub async fn run(args: Args, hark_bin: &std::path::Path) -> BenchResult<()> {
+    println!(
+        "hark-bench put-feedback: {} calls, {} connections, {} rounds, cores: {}",
+        args.requests,
+        args.connections,
+        args.rounds,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let (mut raws, mut e2es, mut p50s, mut p99s, mut rsss) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for round in 1..=args.rounds {
+        let raw = raw_round(&args).await?;
+        let (rate, p50, p99, rss) = e2e_round(&args, hark_bin).await?;
+        println!(
+            "round {round}: raw {raw:>8.0} calls/s | e2e {rate:>8.0} calls/s ({:.0} %), p50 {} ms, p99 {} ms, server peak RSS {rss:.1} MB",
+            100.0 * rate / raw,
+            stats::ms(p50),
+            stats::ms(p99),
+        );
+        raws.push(raw);
+        e2es.push(rate);
+        p50s.push(p50.as_secs_f64() * 1000.0);
+        p99s.push(p99.as_secs_f64() * 1000.0);
+        rsss.push(rss);
+    }
+    let (raw, e2e) = (stats::median(raws), stats::median(e2es));
+    println!("---");
+    println!("median raw store rate : {raw:.0} calls/s");
+    println!(
+        "median end-to-end     : {e2e:.0} signed calls/s = {:.0} % of raw",
+        100.0 * e2e / raw
+    );
+    println!(
+        "median latency        : p50 {:.2} ms, p99 {:.2} ms",
+        stats::median(p50s),
+        stats::median(p99s)
+    );
+    println!("median server peak RSS: {:.1} MB", stats::median(rsss));
+    Ok(())
+}
+
+/// The raw rate: the same feedback straight into a fresh SQLite store.
+async fn raw_round(args: &Args) -> BenchResult<f64> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("raw.db").display());
+    let store = hark_store::open(&url, hark_store::StoreOptions::default()).await?;
+    let p = hark_store::create_project(store.as_ref(), "bench").await?;
+    let project = p.project.project_id;
+    let app = hark_store::create_application(store.as_ref(), &project, "bench", false).await?;
+    let inputs: Arc<Vec<FeedbackInput>> = Arc::new(
+        (0..args.requests)
+            .map(|n| {
+                let (conv, msg, user, vote, submitted) = call(n);
+                Some(FeedbackInput {
+                    message: MessageRef {
+                        application_id: app.application_id.clone(),
+                        conversation_id: ConversationId::parse(&conv)?,
+                        message_id: MessageId::parse(&msg)?,
+                    },
+                    user_id: Some(user),
+                    message_copied_at: None,
+                    usefulness: Some(MessageUsefulness {
+                        usefulness: vote,
+                        reason: Some(if vote == Usefulness::NotUseful {
+                            UsefulnessReason::NotHelpful
+                        } else {
+                            UsefulnessReason::Helpful
+                        }),
+                        comment: None,
+                        submitted_at: Timestamp::from_micros(submitted * 1_000_000),
+                    }),
+                })
+            })
+            .collect::<Option<_>>()
+            .ok_or("generated ids must be valid")?,
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections {
+        let (store, inputs, next, project) =
+            (store.clone(), inputs.clone(), next.clone(), project.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0usize;
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(n) else { break };
+                store.put_feedback(&project, false, input.clone()).await?;
+                done += 1;
+            }
+            Ok::<_, hark_store::StoreError>(done)
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// One pre-signed call.
+struct Signed {
+    url: String,
+    amz_date: String,
+    authorization: String,
+    body: Vec<u8>,
+}
+
+/// The end-to-end rate and latencies against a real `hark serve`.
+async fn e2e_round(
+    args: &Args,
+    hark_bin: &std::path::Path,
+) -> BenchResult<(f64, Duration, Duration, f64)> {
+    let dir = tempfile::tempdir()?;
+    let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
+    let app = srv
+        .admin(&[
+            "create-app",
+            "--project",
+            &srv.project_id,
+            "--name",
+            "bench",
+        ])
+        .await?;
+    let app = app["application_id"]
+        .as_str()
+        .ok_or("no application_id")?
+        .to_string();
+    let _ = ApplicationId::parse(&app).ok_or("invalid application id")?;
+    let key = srv
+        .admin(&["create-access-key", "--project", &srv.project_id])
+        .await?;
+    let key_id = key["access_key_id"]
+        .as_str()
+        .ok_or("no access_key_id")?
+        .to_string();
+    let secret = key["secret_access_key"]
+        .as_str()
+        .ok_or("no secret_access_key")?
+        .to_string();
+    let host = srv.base_url.trim_start_matches("http://").to_string();
+    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let signed_headers: Vec<String> = ["content-type", "host", "x-amz-date"]
+        .map(String::from)
+        .to_vec();
+    let calls: Arc<Vec<Signed>> = Arc::new(
+        (0..args.requests)
+            .map(|n| {
+                let (conv, msg, user, vote, submitted) = call(n);
+                let path =
+                    format!("/applications/{app}/conversations/{conv}/messages/{msg}/feedback");
+                let query = format!("userId={user}");
+                let body = body(vote, submitted);
+                let headers = vec![
+                    ("content-type".to_string(), "application/json".to_string()),
+                    ("host".to_string(), host.clone()),
+                    ("x-amz-date".to_string(), amz_date.clone()),
+                ];
+                let req = SignedRequest {
+                    method: "POST",
+                    path: &path,
+                    query: Some(&query),
+                    headers: &headers,
+                    body: &body,
+                };
+                let authorization = authorization_header(
+                    &req,
+                    &signed_headers,
+                    &amz_date,
+                    &key_id,
+                    &secret,
+                    "us-east-1",
+                    "qbusiness",
+                )?;
+                Ok(Signed {
+                    url: format!("{}{path}?{query}", srv.base_url),
+                    amz_date: amz_date.clone(),
+                    authorization,
+                    body,
+                })
+            })
+            .collect::<Result<_, hark_core::sigv4::SigV4Error>>()?,
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.connections)
+        .build()?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections {
+        let (client, calls, next) = (client.clone(), calls.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                let Some(c) = calls.get(n) else { break };
+                let t = Instant::now();
+                let resp = client
+                    .post(&c.url)
+                    .header("content-type", "application/json")
+                    .header("x-amz-date", &c.amz_date)
+                    .header("authorization", &c.authorization)
+                    .body(c.body.clone())
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = resp.status();
+                let text = resp.text().await.map_err(|e| e.to_string())?;
+                lat.push(t.elapsed());
+                if status != 200 {
+                    return Err(format!("call {n}: {status} {text}"));
+                }
+            }
+            Ok::<_, String>(lat)
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await??);
+    }
+    let elapsed = start.elapsed();
+    let rss = srv.peak_rss_mb();
+    srv.stop().await;
+    lat.sort_unstable();
+    Ok((
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        stats::quantile(&lat, 0.5),
+        stats::quantile(&lat, 0.99),
+        rss,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_ids_are_valid_and_revotes_point_back() {
+        for n in 0..100 {
+            let (conv, msg, _, _, _) = super::call(n);
+            assert!(hark_core::chat::is_valid_resource_id(&conv), "{conv}");
+            assert!(hark_core::chat::is_valid_resource_id(&msg), "{msg}");
+        }
+        assert_eq!(super::call(9).1, super::call(4).1);
+        assert_eq!(super::call(9).2, super::call(4).2);
+    }
+}

@@ -1,0 +1,341 @@
+//! Reading chat feedback back (hark's JSON API; Q Business has none), scoped to the caller's
+//! project and authenticated like the items API ([`ProjectKey`], errors as [`ApiError`]):
+//!
+//! - `GET /api/1/chat/feedback` — filters `application_id`, `usefulness`, `reason`, `user_id`,
+//!   `from`, `to` (RFC 3339, on the event time), `has_comment=true|false`, `limit` (1–500,
+//!   default 50), `cursor` → `{"feedback": [...], "next_cursor": ...}`, newest event first;
+//! - `GET /api/1/chat/applications/{app}/conversations/{conv}` — a conversation with its
+//!   recorded messages and all feedback on them;
+//! - `GET /api/1/chat/stats` — `application_id`, `from`, `to`, `period=day|week` (default day),
+//!   `top` (0–100, default 10) → counts per application and period, and the answers with the
+//!   most NOT_USEFUL votes.
+
+use super::items::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::auth::ProjectKey;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::Json;
+use hark_core::chat::{
+    ApplicationId, Conversation, ConversationId, FeedbackCursor, FeedbackFilter, FeedbackStats,
+    Period, StatsQuery, StoredFeedback, Usefulness, UsefulnessReason,
+};
+use hark_core::validate::Issue;
+use hark_core::Timestamp;
+use serde::Serialize;
+
+/// Largest accepted `top` of the stats.
+pub const MAX_TOP: u32 = 100;
+/// `top` when not given.
+pub const DEFAULT_TOP: u32 = 10;
+
+/// One page of the feedback listing.
+#[derive(Debug, Serialize)]
+pub struct FeedbackList {
+    /// Feedback, newest event first.
+    pub feedback: Vec<StoredFeedback>,
+    /// Pass as `cursor` to get the next page; `null` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /api/1/chat/feedback`.
+pub async fn list_feedback(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    Params(q): Params<FeedbackQuery>,
+) -> Result<Json<FeedbackList>, ApiError> {
+    let page = state
+        .store()
+        .list_feedback(&project_id, &q.filter, q.cursor, q.limit)
+        .await?;
+    Ok(Json(FeedbackList {
+        feedback: page.feedback,
+        next_cursor: page.next.map(FeedbackCursor::encode),
+    }))
+}
+
+/// `GET /api/1/chat/applications/{app}/conversations/{conv}`; 404 when absent, another
+/// project's, or named by ids that cannot exist.
+pub async fn get_conversation(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    Path((app, conv)): Path<(String, String)>,
+) -> Result<Json<Conversation>, ApiError> {
+    let (Some(app), Some(conv)) = (ApplicationId::parse(&app), ConversationId::parse(&conv)) else {
+        return Err(ApiError::NotFound("conversation"));
+    };
+    let found = state
+        .store()
+        .get_conversation(&project_id, &app, &conv)
+        .await?;
+    found.map(Json).ok_or(ApiError::NotFound("conversation"))
+}
+
+/// `GET /api/1/chat/stats`.
+pub async fn stats(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    Params(q): Params<StatsQuery>,
+) -> Result<Json<FeedbackStats>, ApiError> {
+    Ok(Json(state.store().feedback_stats(&project_id, &q).await?))
+}
+
+/// The parsed query of the feedback listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackQuery {
+    /// Filters; all must match.
+    pub filter: FeedbackFilter,
+    /// Where the previous page ended.
+    pub cursor: Option<FeedbackCursor>,
+    /// Page size, 1–500.
+    pub limit: u32,
+}
+
+/// A query string parsed into `T`; any problem is a 400 naming each parameter.
+#[derive(Debug, Clone)]
+pub struct Params<T>(pub T);
+
+/// Parsing of a query's `(key, value)` pairs, collecting every problem.
+pub trait FromPairs: Sized {
+    /// Parses the pairs; unknown and repeated keys are problems, empty values mean "not set".
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>>;
+}
+
+impl<S: Send + Sync, T: FromPairs> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::invalid("invalid query", vec![Issue::new("", e.body_text())]))?;
+        T::from_pairs(&pairs)
+            .map(Self)
+            .map_err(|issues| ApiError::invalid("invalid query", issues))
+    }
+}
+
+impl FromPairs for FeedbackQuery {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
+        let mut q = FeedbackQuery {
+            filter: FeedbackFilter::default(),
+            cursor: None,
+            limit: DEFAULT_LIMIT,
+        };
+        let mut r = Reader::default();
+        for (key, value) in r.pairs(pairs) {
+            let f = &mut q.filter;
+            match key {
+                "application_id" => f.application_id = r.application(value),
+                "usefulness" => f.usefulness = r.enumerated(key, value, Usefulness::parse),
+                "reason" => f.reason = r.enumerated(key, value, UsefulnessReason::parse),
+                "user_id" => f.user_id = Some(value.to_owned()),
+                "from" => f.from = r.time(key, value),
+                "to" => f.to = r.time(key, value),
+                "has_comment" => match value {
+                    "true" => f.has_comment = Some(true),
+                    "false" => f.has_comment = Some(false),
+                    _ => r.issue(key, "must be true or false"),
+                },
+                "limit" => q.limit = r.number(key, value, 1, MAX_LIMIT).unwrap_or(q.limit),
+                "cursor" => match FeedbackCursor::decode(value) {
+                    Some(c) => q.cursor = Some(c),
+                    None => r.issue(key, "is not a cursor returned by this API"),
+                },
+                _ => r.issue(key, "unknown query parameter"),
+            }
+        }
+        r.check_range(q.filter.from, q.filter.to);
+        r.finish(q)
+    }
+}
+
+impl FromPairs for StatsQuery {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
+        let mut q = StatsQuery {
+            application_id: None,
+            from: None,
+            to: None,
+            period: Period::Day,
+            top: DEFAULT_TOP,
+        };
+        let mut r = Reader::default();
+        for (key, value) in r.pairs(pairs) {
+            match key {
+                "application_id" => q.application_id = r.application(value),
+                "from" => q.from = r.time(key, value),
+                "to" => q.to = r.time(key, value),
+                "period" => match value {
+                    "day" => q.period = Period::Day,
+                    "week" => q.period = Period::Week,
+                    _ => r.issue(key, "must be day or week"),
+                },
+                "top" => q.top = r.number(key, value, 0, MAX_TOP).unwrap_or(q.top),
+                _ => r.issue(key, "unknown query parameter"),
+            }
+        }
+        r.check_range(q.from, q.to);
+        r.finish(q)
+    }
+}
+
+/// Collects the problems of one query.
+#[derive(Default)]
+struct Reader {
+    issues: Vec<Issue>,
+}
+
+impl Reader {
+    /// The pairs to interpret: repeated keys are problems, empty values are skipped.
+    fn pairs<'p>(&mut self, pairs: &'p [(String, String)]) -> Vec<(&'p str, &'p str)> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for (key, value) in pairs {
+            if seen.contains(&key.as_str()) {
+                self.issue(key, "given more than once");
+                continue;
+            }
+            seen.push(key);
+            if !value.is_empty() {
+                out.push((key.as_str(), value.as_str()));
+            }
+        }
+        out
+    }
+
+    fn issue(&mut self, key: &str, message: &str) {
+        self.issues.push(Issue::new(key, message));
+    }
+
+    fn application(&mut self, value: &str) -> Option<ApplicationId> {
+        let id = ApplicationId::parse(value);
+        if id.is_none() {
+            self.issue("application_id", "is not an application id");
+        }
+        id
+    }
+
+    fn enumerated<T>(&mut self, key: &str, value: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let v = parse(value);
+        if v.is_none() {
+            self.issue(key, "is not one of the contract's values");
+        }
+        v
+    }
+
+    fn time(&mut self, key: &str, value: &str) -> Option<Timestamp> {
+        let t = Timestamp::parse_iso8601(value);
+        if t.is_none() {
+            self.issue(
+                key,
+                "must be an RFC 3339 date-time such as 2026-03-15T10:30:00Z (encode '+' as %2B)",
+            );
+        }
+        t
+    }
+
+    fn number(&mut self, key: &str, value: &str, min: u32, max: u32) -> Option<u32> {
+        match value.parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.issue(key, &format!("must be an integer from {min} to {max}"));
+                None
+            }
+        }
+    }
+
+    fn check_range(&mut self, from: Option<Timestamp>, to: Option<Timestamp>) {
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                self.issue("to", "must not be before from");
+            }
+        }
+    }
+
+    fn finish<T>(self, value: T) -> Result<T, Vec<Issue>> {
+        if self.issues.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.issues)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn feedback_query_parses_every_filter() {
+        let app = "a".repeat(36);
+        let q = FeedbackQuery::from_pairs(&pairs(&[
+            ("application_id", &app),
+            ("usefulness", "NOT_USEFUL"),
+            ("reason", "HARMFUL_OR_UNSAFE"),
+            ("user_id", "u+1"),
+            ("from", "2026-03-01T00:00:00Z"),
+            ("to", "2026-04-01T00:00:00Z"),
+            ("has_comment", "false"),
+            ("limit", "500"),
+            ("cursor", "5.7"),
+        ]))
+        .expect("valid");
+        assert_eq!(q.filter.usefulness, Some(Usefulness::NotUseful));
+        assert_eq!(q.filter.reason, Some(UsefulnessReason::HarmfulOrUnsafe));
+        assert_eq!(q.filter.has_comment, Some(false));
+        assert_eq!(q.filter.user_id.as_deref(), Some("u+1"));
+        assert_eq!(q.limit, 500);
+        assert_eq!(q.cursor, Some(FeedbackCursor { event_at: 5, id: 7 }));
+        let empty = FeedbackQuery::from_pairs(&pairs(&[("reason", "")])).expect("valid");
+        assert_eq!(empty.limit, DEFAULT_LIMIT);
+        assert_eq!(empty.filter, FeedbackFilter::default());
+    }
+
+    #[test]
+    fn feedback_query_names_every_problem() {
+        let issues = FeedbackQuery::from_pairs(&pairs(&[
+            ("application_id", "short"),
+            ("usefulness", "useful"),
+            ("has_comment", "yes"),
+            ("limit", "0"),
+            ("cursor", "x"),
+            ("from", "2026-05-01T00:00:00Z"),
+            ("to", "2026-04-01T00:00:00Z"),
+            ("colour", "red"),
+            ("limit", "5"),
+        ]))
+        .expect_err("invalid");
+        let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "limit",
+                "application_id",
+                "usefulness",
+                "has_comment",
+                "limit",
+                "cursor",
+                "colour",
+                "to"
+            ]
+        );
+    }
+
+    #[test]
+    fn stats_query_defaults_and_limits() {
+        let q = StatsQuery::from_pairs(&[]).expect("valid");
+        assert_eq!((q.period, q.top), (Period::Day, DEFAULT_TOP));
+        let q = StatsQuery::from_pairs(&pairs(&[("period", "week"), ("top", "0")])).expect("ok");
+        assert_eq!((q.period, q.top), (Period::Week, 0));
+        let issues = StatsQuery::from_pairs(&pairs(&[("period", "month"), ("top", "101")]))
+            .expect_err("invalid");
+        let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["period", "top"]);
+    }
+}
