@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, default_value_t = 100)]
     items: usize,
     /// Concurrent connections (e2e) and concurrent writers (raw).
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 8)]
     connections: usize,
     /// Rounds; medians are reported.
     #[arg(long, default_value_t = 3)]

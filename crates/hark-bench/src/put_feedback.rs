@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, default_value_t = 60_000)]
     requests: usize,
     /// Concurrent connections (e2e) and concurrent writers (raw).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 128)]
     connections: usize,
     /// Rounds; medians are reported.
     #[arg(long, default_value_t = 3)]
