@@ -6,10 +6,10 @@
 //!
 //! It prints per-round figures, then medians and the e2e/raw ratio.
 
+use crate::drive::drive;
 use crate::{payload, server, stats};
 use hark_core::validate::ingest::validate_ingest;
 use hark_store::StoreOptions;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -42,7 +42,7 @@ struct E2e {
 }
 
 /// Runs the ingest benchmark.
-pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), crate::drive::BenchError> {
     println!(
         "hark-bench ingest: {} requests x {} items, {} connections, {} rounds, cores: {}",
         args.requests,
@@ -96,7 +96,7 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), Box<dyn s
 }
 
 /// The raw rate: validated payloads straight into a fresh SQLite store.
-async fn raw_round(args: &Args) -> Result<f64, Box<dyn std::error::Error>> {
+async fn raw_round(args: &Args) -> Result<f64, crate::drive::BenchError> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("raw.db").display());
     let store = hark_store::open(&url, StoreOptions::default()).await?;
@@ -116,35 +116,19 @@ async fn raw_round(args: &Args) -> Result<f64, Box<dyn std::error::Error>> {
             })
             .collect(),
     );
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.connections {
-        let (store, src, batches, next) =
-            (store.clone(), src.clone(), batches.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut stored = 0usize;
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(items) = batches.get(n) else { break };
-                let out = store.ingest(&src, items.clone()).await?;
-                stored += out.len();
-            }
-            Ok::<_, hark_store::StoreError>(stored)
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await??;
-    }
-    Ok(total as f64 / start.elapsed().as_secs_f64())
+    let (stored, elapsed) = drive(args.connections, batches, move |batches, n| {
+        let (store, src) = (store.clone(), src.clone());
+        async move { Ok(store.ingest(&src, batches[n].clone()).await?.len()) }
+    })
+    .await?;
+    Ok(stored.iter().sum::<usize>() as f64 / elapsed.as_secs_f64())
 }
 
 /// The end-to-end rate and latencies against a real `hark serve` process.
 async fn e2e_round(
     args: &Args,
     hark_bin: &std::path::Path,
-) -> Result<E2e, Box<dyn std::error::Error>> {
+) -> Result<E2e, crate::drive::BenchError> {
     let dir = tempfile::tempdir()?;
     let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
@@ -156,47 +140,30 @@ async fn e2e_round(
         .pool_max_idle_per_host(args.connections)
         .build()?;
     let url = format!("{}/api/1/ai-feedback/ingest", srv.base_url);
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.connections {
-        let (client, url, bodies, next) =
-            (client.clone(), url.clone(), bodies.clone(), next.clone());
-        let (key, secret) = (srv.api_key.clone(), srv.secret_key.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut items = 0u64;
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(n) else { break };
-                let t = Instant::now();
-                let resp = client
-                    .post(&url)
-                    .basic_auth(&key, Some(&secret))
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let status = resp.status();
-                let v: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
-                lat.push(t.elapsed());
-                if !status.is_success() || v["failed"] != 0 {
-                    return Err(format!("request {n}: {status} {v}"));
-                }
-                items += v["ingested"].as_u64().unwrap_or(0);
+    let (key, secret) = (srv.api_key.clone(), srv.secret_key.clone());
+    let (results, elapsed) = drive(args.connections, bodies, move |bodies, n| {
+        let (client, url, key, secret) = (client.clone(), url.clone(), key.clone(), secret.clone());
+        async move {
+            let t = Instant::now();
+            let resp = client
+                .post(&url)
+                .basic_auth(&key, Some(&secret))
+                .header("content-type", "application/json")
+                .body(bodies[n].clone())
+                .send()
+                .await?;
+            let status = resp.status();
+            let v: serde_json::Value = resp.json().await?;
+            let latency = t.elapsed();
+            if !status.is_success() || v["failed"] != 0 {
+                return Err(format!("request {n}: {status} {v}").into());
             }
-            Ok::<_, String>((lat, items))
-        }));
-    }
-    let mut lat = Vec::new();
-    let mut items = 0;
-    for t in tasks {
-        let (l, n) = t.await??;
-        lat.extend(l);
-        items += n;
-    }
-    let elapsed = start.elapsed();
+            Ok((latency, v["ingested"].as_u64().unwrap_or(0)))
+        }
+    })
+    .await?;
+    let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
+    let items: u64 = results.iter().map(|r| r.1).sum();
     let rss_peak_mb = srv.peak_rss_mb();
     srv.stop().await;
     lat.sort_unstable();

@@ -2,6 +2,7 @@
 //! `scripts/bench-put-feedback.sh` (release builds). Each prints per-round figures, then
 //! medians and the ratio to a baseline measured in the same run. CI times nothing.
 
+mod drive;
 mod ingest;
 mod payload;
 mod put_feedback;
@@ -29,7 +30,7 @@ enum Scenario {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), drive::BenchError> {
     let cli = Cli::parse();
     let hark_bin = match cli.hark_bin {
         Some(p) => p,

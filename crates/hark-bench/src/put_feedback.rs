@@ -6,6 +6,7 @@
 //! server's); the server verifies every signature. 10 % of the calls re-vote on an earlier
 //! (message, user) to exercise the later-`submittedAt`-wins upsert.
 
+use crate::drive::{drive, BenchError};
 use crate::{server, stats};
 use hark_core::chat::{
     ApplicationId, ConversationId, FeedbackInput, MessageId, MessageRef, MessageUsefulness,
@@ -13,7 +14,6 @@ use hark_core::chat::{
 };
 use hark_core::sigv4::{authorization_header, SignedRequest};
 use hark_core::Timestamp;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ pub struct Args {
     rounds: usize,
 }
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+type BenchResult<T> = Result<T, BenchError>;
 
 /// A deterministic 36-character id (UUID layout) from a number.
 fn id(kind: u8, n: usize) -> String {
@@ -146,28 +146,17 @@ async fn raw_round(args: &Args) -> BenchResult<f64> {
             .collect::<Option<_>>()
             .ok_or("generated ids must be valid")?,
     );
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.connections {
-        let (store, inputs, next, project) =
-            (store.clone(), inputs.clone(), next.clone(), project.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut done = 0usize;
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = inputs.get(n) else { break };
-                store.put_feedback(&project, false, input.clone()).await?;
-                done += 1;
-            }
-            Ok::<_, hark_store::StoreError>(done)
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await??;
-    }
-    Ok(total as f64 / start.elapsed().as_secs_f64())
+    let (done, elapsed) = drive(args.connections, inputs, move |inputs, n| {
+        let (store, project) = (store.clone(), project.clone());
+        async move {
+            store
+                .put_feedback(&project, false, inputs[n].clone())
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
+    Ok(done.len() as f64 / elapsed.as_secs_f64())
 }
 
 /// One pre-signed call.
@@ -256,41 +245,29 @@ async fn e2e_round(
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.connections)
         .build()?;
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.connections {
-        let (client, calls, next) = (client.clone(), calls.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(c) = calls.get(n) else { break };
-                let t = Instant::now();
-                let resp = client
-                    .post(&c.url)
-                    .header("content-type", "application/json")
-                    .header("x-amz-date", &c.amz_date)
-                    .header("authorization", &c.authorization)
-                    .body(c.body.clone())
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let status = resp.status();
-                let text = resp.text().await.map_err(|e| e.to_string())?;
-                lat.push(t.elapsed());
-                if status != 200 {
-                    return Err(format!("call {n}: {status} {text}"));
-                }
+    let (mut lat, elapsed) = drive(args.connections, calls, move |calls, n| {
+        let client = client.clone();
+        async move {
+            let c = &calls[n];
+            let t = Instant::now();
+            let resp = client
+                .post(&c.url)
+                .header("content-type", "application/json")
+                .header("x-amz-date", &c.amz_date)
+                .header("authorization", &c.authorization)
+                .body(c.body.clone())
+                .send()
+                .await?;
+            let status = resp.status();
+            let text = resp.text().await?;
+            let latency = t.elapsed();
+            if status != 200 {
+                return Err(format!("call {n}: {status} {text}").into());
             }
-            Ok::<_, String>(lat)
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await??);
-    }
-    let elapsed = start.elapsed();
+            Ok(latency)
+        }
+    })
+    .await?;
     let rss = srv.peak_rss_mb();
     srv.stop().await;
     lat.sort_unstable();

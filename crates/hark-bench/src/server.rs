@@ -27,7 +27,7 @@ async fn admin_json(
     bin: &Path,
     db: &str,
     args: &[&str],
-) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+) -> Result<serde_json::Value, crate::drive::BenchError> {
     let out = Command::new(bin)
         .arg("admin")
         .args(args)
@@ -45,7 +45,7 @@ async fn admin_json(
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
-fn field(v: &serde_json::Value, k: &str) -> Result<String, Box<dyn std::error::Error>> {
+fn field(v: &serde_json::Value, k: &str) -> Result<String, crate::drive::BenchError> {
     v[k].as_str()
         .map(str::to_string)
         .ok_or_else(|| format!("no {k} in {v}").into())
@@ -53,7 +53,7 @@ fn field(v: &serde_json::Value, k: &str) -> Result<String, Box<dyn std::error::E
 
 impl HarkProcess {
     /// Creates the project and source with `hark admin`, then starts `hark serve` on port 0.
-    pub async fn start(bin: &Path, data_dir: &Path) -> Result<Self, Box<dyn std::error::Error>> {
+    pub async fn start(bin: &Path, data_dir: &Path) -> Result<Self, crate::drive::BenchError> {
         let db = format!("sqlite://{}", data_dir.join("hark.db").display());
         let p = admin_json(bin, &db, &["create-project", "bench"]).await?;
         let project_id = field(&p, "project_id")?;
@@ -108,7 +108,7 @@ impl HarkProcess {
     pub async fn admin(
         &self,
         args: &[&str],
-    ) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    ) -> Result<serde_json::Value, crate::drive::BenchError> {
         admin_json(&self.bin, &self.db, args).await
     }
 

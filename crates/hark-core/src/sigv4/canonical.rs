@@ -48,7 +48,7 @@ pub fn payload_hash(req: &SignedRequest) -> Result<String, SigV4Error> {
 
 /// The canonical request for `req`, signing the headers named in `signed_headers`.
 ///
-/// Names are lowercased, sorted and deduplicated here, so the result is the canonical form
+/// Names are lowercased, sorted and deduplicated here ([`normalized_header_names`]), so the result is the canonical form
 /// whatever order the caller passes them in. Every named header must be present
 /// ([`SigV4Error::MissingSignedHeader`]); repeated headers are joined with `,` in the order
 /// received, each value trimmed with inner whitespace runs collapsed to one space.
@@ -56,12 +56,7 @@ pub fn canonical_request(
     req: &SignedRequest,
     signed_headers: &[String],
 ) -> Result<String, SigV4Error> {
-    let mut names: Vec<String> = signed_headers
-        .iter()
-        .map(|n| n.trim().to_ascii_lowercase())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
+    let names = normalized_header_names(signed_headers);
 
     let mut out = String::with_capacity(256 + req.path.len());
     out.push_str(req.method);
@@ -230,6 +225,17 @@ pub fn uri_encode(s: &str) -> String {
     for b in s.bytes() {
         push_encoded(&mut out, b);
     }
+    out
+}
+
+/// Signed header names in canonical form: trimmed, lowercased, sorted, without repeats.
+pub(crate) fn normalized_header_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = names
+        .iter()
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
     out
 }
 

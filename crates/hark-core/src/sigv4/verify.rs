@@ -53,12 +53,7 @@ pub fn authorization_header(
     let creq = canonical_request(req, signed_headers)?;
     let sts = string_to_sign(amz_date, &scope, &creq);
     let sig = signature(&signing_key(secret, date, region, service), &sts);
-    let mut names: Vec<String> = signed_headers
-        .iter()
-        .map(|n| n.trim().to_ascii_lowercase())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
+    let names = super::canonical::normalized_header_names(signed_headers);
     Ok(format!(
         "{ALGORITHM} Credential={access_key_id}/{scope}, SignedHeaders={}, Signature={sig}",
         names.join(";")
