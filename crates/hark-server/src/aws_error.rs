@@ -6,7 +6,7 @@
 //! restJson1 shape instead, so that boto3 raises `client.exceptions.ValidationException` and
 //! friends. The body carries `__type` as well as the header (SDKs accept either).
 
-use crate::error::BoxError;
+use crate::error::{chain, BoxError};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -286,18 +286,6 @@ fn clamp_message(mut message: String) -> String {
         message.truncate(at);
     }
     message
-}
-
-/// An error and its causes on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -200,7 +200,7 @@ impl IntoResponse for ApiError {
 }
 
 /// An error and its causes on one line: `internal error: sqlite: disk I/O error`.
-fn chain(e: &dyn StdError) -> String {
+pub(crate) fn chain(e: &dyn StdError) -> String {
     let mut out = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
