@@ -36,14 +36,20 @@ impl FromRequest<AppState> for JsonBody {
 
 /// 413 when `Content-Length` announces more than `limit` bytes, before any byte is read.
 fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
-    let declared = headers
+    if declared_too_large(headers, limit) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    Ok(())
+}
+
+/// True when `Content-Length` announces more than `limit` bytes. Shared by every body reader
+/// (also the chat routes', which answer in the AWS shape).
+pub(crate) fn declared_too_large(headers: &HeaderMap, limit: usize) -> bool {
+    headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match declared {
-        Some(n) if n > limit as u64 => Err(ApiError::PayloadTooLarge { limit }),
-        _ => Ok(()),
-    }
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > limit as u64)
 }
 
 /// 415 unless the media type is `application/json`; parameters (`; charset=utf-8`) are allowed.
@@ -61,16 +67,29 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// Collects the body, failing with 413 as soon as it grows past `limit` bytes.
 async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    collect_capped(body, limit).await.map_err(|e| match e {
+        BodyReadError::TooLarge => ApiError::PayloadTooLarge { limit },
+        BodyReadError::Broken(why) => {
+            ApiError::invalid("could not read the request body", vec![Issue::new("", why)])
+        }
+    })
+}
+
+/// Why a body could not be collected within its cap.
+#[derive(Debug)]
+pub(crate) enum BodyReadError {
+    /// It grew past the cap.
+    TooLarge,
+    /// The client went away or sent a broken chunked encoding.
+    Broken(String),
+}
+
+/// Collects at most `limit` bytes of `body`; stops reading as soon as it grows past them.
+pub(crate) async fn collect_capped(body: Body, limit: usize) -> Result<Bytes, BodyReadError> {
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(ApiError::PayloadTooLarge { limit })
-        }
-        // The client went away or sent a broken chunked encoding.
-        Err(e) => Err(ApiError::invalid(
-            "could not read the request body",
-            vec![Issue::new("", e.to_string())],
-        )),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(BodyReadError::TooLarge),
+        Err(e) => Err(BodyReadError::Broken(e.to_string())),
     }
 }
 

@@ -13,19 +13,19 @@
 
 use crate::auth::{basic_project, strip_scheme};
 use crate::aws_error::AwsError;
+use crate::body::{collect_capped, declared_too_large, BodyReadError};
 use crate::chat_state::{KeyRefusal, LiveKey};
 use crate::error::ApiError;
 use crate::rate_limit::RateLimited;
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, OriginalUri, Request};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, HOST};
+use axum::http::header::{AUTHORIZATION, HOST};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use hark_core::chat::AccessKeyId;
 use hark_core::sigv4::{self, Authorization, SigV4Error, SignedRequest};
 use hark_core::ProjectId;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::sync::Arc;
 
 /// Largest body the chat routes read: a feedback body is well under 4 KiB, a recorded message
@@ -212,22 +212,15 @@ fn basic_refusal(e: ApiError) -> AwsError {
 /// Collects the body: 413 if `Content-Length` announces more than `limit` bytes (before any
 /// byte is read) or once it grows past it.
 async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, AwsError> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared_too_large(headers, limit) {
         return Err(AwsError::PayloadTooLarge { limit });
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(AwsError::PayloadTooLarge { limit })
+    collect_capped(body, limit).await.map_err(|e| match e {
+        BodyReadError::TooLarge => AwsError::PayloadTooLarge { limit },
+        BodyReadError::Broken(why) => {
+            AwsError::cannot_parse(format!("could not read the request body: {why}"))
         }
-        Err(e) => Err(AwsError::cannot_parse(format!(
-            "could not read the request body: {e}"
-        ))),
-    }
+    })
 }
 
 #[cfg(test)]
