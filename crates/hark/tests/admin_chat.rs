@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{admin, client, db_url, hark, run_failing, str_field, Server};
-use hark_core::sigv4::{authorization_header, SignedRequest};
+use common::{admin, db_url, hark, run_failing, signed_post, str_field, Server};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -209,50 +208,6 @@ fn the_master_key_setting_replaces_the_file_and_a_readable_file_is_refused() {
             run_failing(hark().args(["serve", "--listen", "127.0.0.1:0", "--data-dir", &dir_flag]));
         assert!(String::from_utf8_lossy(&out.stderr).contains("master key file"));
     }
-}
-
-/// POSTs `{}`-or-`body` to `path` on `base`, signed with SigV4 as botocore does.
-async fn signed_post(base: &str, path: &str, body: &str, key_id: &str, secret: &str) -> u16 {
-    let host = base.trim_start_matches("http://").to_string();
-    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let headers = vec![
-        ("content-type".to_string(), "application/json".to_string()),
-        ("host".to_string(), host),
-        ("x-amz-date".to_string(), amz_date.clone()),
-    ];
-    let (p, q) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
-    let request = SignedRequest {
-        method: "POST",
-        path: p,
-        query: q,
-        headers: &headers,
-        body: body.as_bytes(),
-    };
-    let names: Vec<String> = headers.iter().map(|(n, _)| n.clone()).collect();
-    let auth = authorization_header(
-        &request,
-        &names,
-        &amz_date,
-        key_id,
-        secret,
-        "us-east-1",
-        "qbusiness",
-    )
-    .expect("sign");
-    client()
-        .post(format!("{base}{path}"))
-        .header("content-type", "application/json")
-        .header("x-amz-date", amz_date)
-        .header("authorization", auth)
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("POST")
-        .status()
-        .as_u16()
 }
 
 #[tokio::test]

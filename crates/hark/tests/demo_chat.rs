@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{client, Server};
-use hark_core::sigv4::{authorization_header, SignedRequest};
+use common::{client, signed_post, Server};
 use serde_json::Value;
 
 async fn put_feedback(server: &Server, app: &str, key_id: &str, secret: &str) -> u16 {
@@ -15,43 +14,7 @@ async fn put_feedback(server: &Server, app: &str, key_id: &str, secret: &str) ->
         "m".repeat(36)
     );
     let body = r#"{"messageUsefulness": {"usefulness": "NOT_USEFUL", "submittedAt": 1714979289}}"#;
-    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let headers = vec![
-        ("content-type".to_string(), "application/json".to_string()),
-        (
-            "host".to_string(),
-            server.base.trim_start_matches("http://").to_string(),
-        ),
-        ("x-amz-date".to_string(), amz_date.clone()),
-    ];
-    let request = SignedRequest {
-        method: "POST",
-        path: &path,
-        query: None,
-        headers: &headers,
-        body: body.as_bytes(),
-    };
-    let names: Vec<String> = headers.iter().map(|(n, _)| n.clone()).collect();
-    let auth = authorization_header(
-        &request,
-        &names,
-        &amz_date,
-        key_id,
-        secret,
-        "us-east-1",
-        "qbusiness",
-    )
-    .expect("sign");
-    let response = client()
-        .post(format!("{}{path}", server.base))
-        .header("content-type", "application/json")
-        .header("x-amz-date", amz_date)
-        .header("authorization", auth)
-        .body(body)
-        .send()
-        .await
-        .expect("POST");
-    response.status().as_u16()
+    signed_post(&server.base, &path, body, key_id, secret).await
 }
 
 #[tokio::test]

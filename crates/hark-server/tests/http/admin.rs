@@ -5,7 +5,7 @@ use crate::common::{assert_error_shape, basic_header, send, Tenant, TestServer};
 use hark_core::{ProjectId, SourceId};
 use hark_server::ServerConfig;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const TOKEN: &str = "test-admin-token-0123456789";
 
@@ -17,19 +17,6 @@ async fn admin_server() -> TestServer {
     .await
 }
 
-async fn admin(
-    srv: &TestServer,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = srv.http.request(method, srv.url(path)).bearer_auth(TOKEN);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    send(req).await
-}
-
 #[tokio::test]
 async fn admin_api_is_404_when_no_token_is_configured() {
     let srv = TestServer::start().await;
@@ -38,7 +25,9 @@ async fn admin_api_is_404_when_no_token_is_configured() {
         (Method::POST, "/admin/projects"),
         (Method::POST, "/admin/projects/prj_x/rotate-secret"),
     ] {
-        let (status, r) = admin(&srv, method, path, Some(json!({"name": "x"}))).await;
+        let (status, r) = srv
+            .admin(TOKEN, method, path, Some(json!({"name": "x"})))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(r, json!({"error": "admin API disabled"}));
     }
@@ -81,13 +70,14 @@ async fn admin_api_needs_the_right_bearer_token() {
 async fn admin_happy_path_creates_working_credentials() {
     let srv = admin_server().await;
 
-    let (status, p) = admin(
-        &srv,
-        Method::POST,
-        "/admin/projects",
-        Some(json!({"name": "Acme"})),
-    )
-    .await;
+    let (status, p) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            "/admin/projects",
+            Some(json!({"name": "Acme"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     assert_eq!(p["name"], "Acme");
     for key in ["project_id", "api_key", "secret_key"] {
@@ -98,7 +88,7 @@ async fn admin_happy_path_creates_working_credentials() {
     }
     let pid = p["project_id"].as_str().unwrap_or_default().to_string();
 
-    let (status, list) = admin(&srv, Method::GET, "/admin/projects", None).await;
+    let (status, list) = srv.admin(TOKEN, Method::GET, "/admin/projects", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["projects"][0]["project_id"], pid.as_str());
     assert_eq!(list["projects"][0]["api_key"], p["api_key"]);
@@ -107,28 +97,30 @@ async fn admin_happy_path_creates_working_credentials() {
     assert!(!text.contains(p["secret_key"].as_str().unwrap_or("?")));
 
     let sources_path = format!("/admin/projects/{pid}/sources");
-    let (status, web) = admin(
-        &srv,
-        Method::POST,
-        &sources_path,
-        Some(json!({"name": "web"})),
-    )
-    .await;
+    let (status, web) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &sources_path,
+            Some(json!({"name": "web"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{web}");
     assert_eq!(web["type"], "webhook");
     assert_eq!(web["project_id"], pid.as_str());
     assert_eq!(web["name"], "web");
     assert!(web["created_at"].is_string() && web["source_id"].is_string());
-    let (status, imp) = admin(
-        &srv,
-        Method::POST,
-        &sources_path,
-        Some(json!({"name": "csv", "type": "import"})),
-    )
-    .await;
+    let (status, imp) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &sources_path,
+            Some(json!({"name": "csv", "type": "import"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(imp["type"], "import");
-    let (status, sources) = admin(&srv, Method::GET, &sources_path, None).await;
+    let (status, sources) = srv.admin(TOKEN, Method::GET, &sources_path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(sources["sources"].as_array().map(Vec::len), Some(2));
 
@@ -150,13 +142,14 @@ async fn admin_happy_path_creates_working_credentials() {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Rotation: the old secret stops working at once, the new one works.
-    let (status, rotated) = admin(
-        &srv,
-        Method::POST,
-        &format!("/admin/projects/{pid}/rotate-secret"),
-        None,
-    )
-    .await;
+    let (status, rotated) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &format!("/admin/projects/{pid}/rotate-secret"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(rotated["project_id"], pid.as_str());
     let (status, _) = srv.get(&t, "/api/1/items").await;
@@ -179,17 +172,18 @@ async fn admin_errors_are_json() {
         (Method::GET, "/admin/projects/prj_nope/sources", None),
         (Method::POST, "/admin/projects/prj_nope/rotate-secret", None),
     ] {
-        let (status, r) = admin(&srv, method, path, body).await;
+        let (status, r) = srv.admin(TOKEN, method, path, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {r}");
         assert_eq!(r, json!({"error": "project not found"}));
     }
-    let (_, p) = admin(
-        &srv,
-        Method::POST,
-        "/admin/projects",
-        Some(json!({"name": "P"})),
-    )
-    .await;
+    let (_, p) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            "/admin/projects",
+            Some(json!({"name": "P"})),
+        )
+        .await;
     let sources_path = format!(
         "/admin/projects/{}/sources",
         p["project_id"].as_str().unwrap_or_default()
@@ -202,7 +196,9 @@ async fn admin_errors_are_json() {
         (sources_path.as_str(), json!({"name": "s", "type": "rss"})),
         (sources_path.as_str(), json!({"type": "webhook"})),
     ] {
-        let (status, r) = admin(&srv, Method::POST, path, Some(body.clone())).await;
+        let (status, r) = srv
+            .admin(TOKEN, Method::POST, path, Some(body.clone()))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_error_shape(&r);
         assert!(r["issues"].is_array(), "{r}");

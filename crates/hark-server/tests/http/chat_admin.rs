@@ -25,19 +25,6 @@ async fn server(cache_ttl: Duration) -> TestServer {
     .await
 }
 
-async fn admin(
-    srv: &TestServer,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = srv.http.request(method, srv.url(path)).bearer_auth(TOKEN);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    send(req).await
-}
-
 fn text(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_default().to_string()
 }
@@ -48,13 +35,14 @@ async fn applications_and_keys_are_managed_over_http() {
     let tenant = srv.tenant("p").await;
     let pid = tenant.project_id.as_str().to_string();
 
-    let (status, app) = admin(
-        &srv,
-        Method::POST,
-        &format!("/admin/projects/{pid}/applications"),
-        Some(json!({"name": "support bot", "strict": true})),
-    )
-    .await;
+    let (status, app) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &format!("/admin/projects/{pid}/applications"),
+            Some(json!({"name": "support bot", "strict": true})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{app}");
     let mut keys: Vec<&str> = app
         .as_object()
@@ -73,13 +61,14 @@ async fn applications_and_keys_are_managed_over_http() {
     );
     assert_eq!(app["strict"], true);
     assert_eq!(text(&app, "application_id").len(), 36);
-    let (status, list) = admin(
-        &srv,
-        Method::GET,
-        &format!("/admin/projects/{pid}/applications"),
-        None,
-    )
-    .await;
+    let (status, list) = srv
+        .admin(
+            TOKEN,
+            Method::GET,
+            &format!("/admin/projects/{pid}/applications"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         list["applications"][0]["application_id"],
@@ -87,13 +76,13 @@ async fn applications_and_keys_are_managed_over_http() {
     );
 
     let keys_path = format!("/admin/projects/{pid}/access-keys");
-    let (status, key) = admin(&srv, Method::POST, &keys_path, None).await;
+    let (status, key) = srv.admin(TOKEN, Method::POST, &keys_path, None).await;
     assert_eq!(status, StatusCode::CREATED, "{key}");
     let (key_id, secret) = (text(&key, "access_key_id"), text(&key, "secret_access_key"));
     assert!(key_id.starts_with("HKIA") && key_id.len() == 20, "{key}");
     assert_eq!(secret.len(), 40);
     assert_eq!(key["project_id"], pid.as_str());
-    let (status, listed) = admin(&srv, Method::GET, &keys_path, None).await;
+    let (status, listed) = srv.admin(TOKEN, Method::GET, &keys_path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["access_keys"][0]["access_key_id"], key_id.as_str());
     assert_eq!(listed["access_keys"][0]["revoked_at"], Value::Null);
@@ -103,13 +92,14 @@ async fn applications_and_keys_are_managed_over_http() {
     );
 
     // The issued key signs PutFeedback for the new (lenient) application.
-    let (_, lenient) = admin(
-        &srv,
-        Method::POST,
-        &format!("/admin/projects/{pid}/applications"),
-        Some(json!({"name": "lenient"})),
-    )
-    .await;
+    let (_, lenient) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &format!("/admin/projects/{pid}/applications"),
+            Some(json!({"name": "lenient"})),
+        )
+        .await;
     assert_eq!(lenient["strict"], false);
     let app: Application = serde_json::from_value(lenient).expect("application JSON");
     let t = ChatTenant {
@@ -123,13 +113,14 @@ async fn applications_and_keys_are_managed_over_http() {
         .assert_ok_empty();
 
     // Revocation through this server applies at once, although the key is cached for an hour.
-    let (status, revoked) = admin(
-        &srv,
-        Method::POST,
-        &format!("{keys_path}/{key_id}/revoke"),
-        None,
-    )
-    .await;
+    let (status, revoked) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &format!("{keys_path}/{key_id}/revoke"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     assert_eq!(revoked["access_key_id"], key_id.as_str());
     assert!(revoked["revoked_at"].is_string(), "{revoked}");
@@ -168,26 +159,28 @@ async fn admin_chat_errors() {
             None,
         ),
     ] {
-        let (status, r) = admin(&srv, method, &path, body).await;
+        let (status, r) = srv.admin(TOKEN, method, &path, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {r}");
         assert_eq!(r, json!({"error": "project not found"}));
     }
-    let (status, r) = admin(
-        &srv,
-        Method::POST,
-        &format!("/admin/projects/{pid}/access-keys/HKIANOSUCHKEY0000000/revoke"),
-        None,
-    )
-    .await;
+    let (status, r) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &format!("/admin/projects/{pid}/access-keys/HKIANOSUCHKEY0000000/revoke"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{r}");
     assert_eq!(r, json!({"error": "access key not found"}));
-    let (status, r) = admin(
-        &srv,
-        Method::POST,
-        &format!("/admin/projects/{pid}/applications"),
-        Some(json!({"name": "x", "strict": "yes"})),
-    )
-    .await;
+    let (status, r) = srv
+        .admin(
+            TOKEN,
+            Method::POST,
+            &format!("/admin/projects/{pid}/applications"),
+            Some(json!({"name": "x", "strict": "yes"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{r}");
     // Without the token: 401, as the rest of the admin API.
     let (status, _) = send(

@@ -151,6 +151,21 @@ impl TestServer {
             .collect()
     }
 
+    /// An admin-API call with `token` as Bearer; returns status and JSON body.
+    pub async fn admin(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        send(req).await
+    }
+
     /// The text of `/metrics`.
     pub async fn metrics(&self) -> String {
         let r = self

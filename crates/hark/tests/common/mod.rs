@@ -274,3 +274,48 @@ pub async fn all_items(client: &reqwest::Client, base: &str, tenant: &Tenant) ->
     }
     panic!("item listing did not end after 1000 pages")
 }
+
+/// POSTs `body` to `path` (query included) on `base`, signed with SigV4 as botocore signs a
+/// `qbusiness` call; returns the status.
+pub async fn signed_post(base: &str, path: &str, body: &str, key_id: &str, secret: &str) -> u16 {
+    let host = base.trim_start_matches("http://").to_string();
+    let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let headers = vec![
+        ("content-type".to_string(), "application/json".to_string()),
+        ("host".to_string(), host),
+        ("x-amz-date".to_string(), amz_date.clone()),
+    ];
+    let (p, q) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let request = hark_core::sigv4::SignedRequest {
+        method: "POST",
+        path: p,
+        query: q,
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let names: Vec<String> = headers.iter().map(|(n, _)| n.clone()).collect();
+    let auth = hark_core::sigv4::authorization_header(
+        &request,
+        &names,
+        &amz_date,
+        key_id,
+        secret,
+        "us-east-1",
+        "qbusiness",
+    )
+    .expect("sign");
+    client()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .header("x-amz-date", amz_date)
+        .header("authorization", auth)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("POST")
+        .status()
+        .as_u16()
+}
