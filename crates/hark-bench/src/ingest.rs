@@ -33,14 +33,6 @@ pub struct Args {
     raw_only: bool,
 }
 
-/// Figures of one e2e measurement.
-struct E2e {
-    items_per_s: f64,
-    p50: Duration,
-    p99: Duration,
-    rss_peak_mb: f64,
-}
-
 /// Runs the ingest benchmark.
 pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), crate::drive::BenchError> {
     println!(
@@ -51,47 +43,16 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), crate::dr
         args.rounds,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let (mut raws, mut e2es, mut p50s, mut p99s, mut rsss) =
-        (vec![], vec![], vec![], vec![], vec![]);
+    let mut rounds = stats::Rounds::default();
     for round in 1..=args.rounds {
         let raw = raw_round(&args).await?;
         if args.raw_only {
-            println!("round {round}: raw {raw:>9.0} items/s");
-            raws.push(raw);
-            continue;
+            rounds.push_raw(round, "items", raw);
+        } else {
+            rounds.push(round, "items", raw, &e2e_round(&args, hark_bin).await?);
         }
-        let e = e2e_round(&args, hark_bin).await?;
-        println!(
-            "round {round}: raw {raw:>9.0} items/s | e2e {:>9.0} items/s ({:.0} %), p50 {} ms, p99 {} ms, server peak RSS {:.1} MB",
-            e.items_per_s,
-            100.0 * e.items_per_s / raw,
-            stats::ms(e.p50),
-            stats::ms(e.p99),
-            e.rss_peak_mb
-        );
-        raws.push(raw);
-        e2es.push(e.items_per_s);
-        p50s.push(e.p50.as_secs_f64() * 1000.0);
-        p99s.push(e.p99.as_secs_f64() * 1000.0);
-        rsss.push(e.rss_peak_mb);
     }
-    println!("---");
-    if args.raw_only {
-        println!("median raw store rate : {:.0} items/s", stats::median(raws));
-        return Ok(());
-    }
-    let (raw, e2e) = (stats::median(raws), stats::median(e2es));
-    println!("median raw store rate : {raw:.0} items/s");
-    println!(
-        "median end-to-end     : {e2e:.0} items/s = {:.0} % of raw",
-        100.0 * e2e / raw
-    );
-    println!(
-        "median latency        : p50 {:.2} ms, p99 {:.2} ms",
-        stats::median(p50s),
-        stats::median(p99s)
-    );
-    println!("median server peak RSS: {:.1} MB", stats::median(rsss));
+    rounds.print_medians("items");
     Ok(())
 }
 
@@ -128,7 +89,7 @@ async fn raw_round(args: &Args) -> Result<f64, crate::drive::BenchError> {
 async fn e2e_round(
     args: &Args,
     hark_bin: &std::path::Path,
-) -> Result<E2e, crate::drive::BenchError> {
+) -> Result<stats::E2e, crate::drive::BenchError> {
     let dir = tempfile::tempdir()?;
     let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
@@ -167,8 +128,8 @@ async fn e2e_round(
     let rss_peak_mb = srv.peak_rss_mb();
     srv.stop().await;
     lat.sort_unstable();
-    Ok(E2e {
-        items_per_s: items as f64 / elapsed.as_secs_f64(),
+    Ok(stats::E2e {
+        rate: items as f64 / elapsed.as_secs_f64(),
         p50: stats::quantile(&lat, 0.5),
         p99: stats::quantile(&lat, 0.99),
         rss_peak_mb,

@@ -15,7 +15,7 @@ use hark_core::chat::{
 use hark_core::sigv4::{authorization_header, SignedRequest};
 use hark_core::Timestamp;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Options of `hark-bench put-feedback`.
 #[derive(clap::Args, Debug, Clone)]
@@ -78,36 +78,12 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> BenchResult<()> {
         args.rounds,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let (mut raws, mut e2es, mut p50s, mut p99s, mut rsss) =
-        (vec![], vec![], vec![], vec![], vec![]);
+    let mut rounds = stats::Rounds::default();
     for round in 1..=args.rounds {
         let raw = raw_round(&args).await?;
-        let (rate, p50, p99, rss) = e2e_round(&args, hark_bin).await?;
-        println!(
-            "round {round}: raw {raw:>8.0} calls/s | e2e {rate:>8.0} calls/s ({:.0} %), p50 {} ms, p99 {} ms, server peak RSS {rss:.1} MB",
-            100.0 * rate / raw,
-            stats::ms(p50),
-            stats::ms(p99),
-        );
-        raws.push(raw);
-        e2es.push(rate);
-        p50s.push(p50.as_secs_f64() * 1000.0);
-        p99s.push(p99.as_secs_f64() * 1000.0);
-        rsss.push(rss);
+        rounds.push(round, "calls", raw, &e2e_round(&args, hark_bin).await?);
     }
-    let (raw, e2e) = (stats::median(raws), stats::median(e2es));
-    println!("---");
-    println!("median raw store rate : {raw:.0} calls/s");
-    println!(
-        "median end-to-end     : {e2e:.0} signed calls/s = {:.0} % of raw",
-        100.0 * e2e / raw
-    );
-    println!(
-        "median latency        : p50 {:.2} ms, p99 {:.2} ms",
-        stats::median(p50s),
-        stats::median(p99s)
-    );
-    println!("median server peak RSS: {:.1} MB", stats::median(rsss));
+    rounds.print_medians("calls");
     Ok(())
 }
 
@@ -168,10 +144,7 @@ struct Signed {
 }
 
 /// The end-to-end rate and latencies against a real `hark serve`.
-async fn e2e_round(
-    args: &Args,
-    hark_bin: &std::path::Path,
-) -> BenchResult<(f64, Duration, Duration, f64)> {
+async fn e2e_round(args: &Args, hark_bin: &std::path::Path) -> BenchResult<stats::E2e> {
     let dir = tempfile::tempdir()?;
     let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
     let app = srv
@@ -271,12 +244,12 @@ async fn e2e_round(
     let rss = srv.peak_rss_mb();
     srv.stop().await;
     lat.sort_unstable();
-    Ok((
-        lat.len() as f64 / elapsed.as_secs_f64(),
-        stats::quantile(&lat, 0.5),
-        stats::quantile(&lat, 0.99),
-        rss,
-    ))
+    Ok(stats::E2e {
+        rate: lat.len() as f64 / elapsed.as_secs_f64(),
+        p50: stats::quantile(&lat, 0.5),
+        p99: stats::quantile(&lat, 0.99),
+        rss_peak_mb: rss,
+    })
 }
 
 #[cfg(test)]

@@ -30,6 +30,74 @@ pub fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
+/// What one end-to-end measurement gives.
+pub struct E2e {
+    /// Units (items or calls) per second.
+    pub rate: f64,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th-percentile latency.
+    pub p99: Duration,
+    /// Peak resident memory of the server process, in MB.
+    pub rss_peak_mb: f64,
+}
+
+/// The figures of every round, printed as they come and summarised as medians.
+#[derive(Default)]
+pub struct Rounds {
+    raw: Vec<f64>,
+    e2e: Vec<f64>,
+    p50_ms: Vec<f64>,
+    p99_ms: Vec<f64>,
+    rss_mb: Vec<f64>,
+}
+
+impl Rounds {
+    /// Records and prints round `round`: the raw baseline rate and the end-to-end figures.
+    pub fn push(&mut self, round: usize, unit: &str, raw: f64, e: &E2e) {
+        println!(
+            "round {round}: raw {raw:>9.0} {unit}/s | e2e {:>9.0} {unit}/s ({:.0} %), p50 {} ms, p99 {} ms, server peak RSS {:.1} MB",
+            e.rate,
+            100.0 * e.rate / raw,
+            ms(e.p50),
+            ms(e.p99),
+            e.rss_peak_mb
+        );
+        self.raw.push(raw);
+        self.e2e.push(e.rate);
+        self.p50_ms.push(e.p50.as_secs_f64() * 1000.0);
+        self.p99_ms.push(e.p99.as_secs_f64() * 1000.0);
+        self.rss_mb.push(e.rss_peak_mb);
+    }
+
+    /// Records and prints a round that measured only the raw rate.
+    pub fn push_raw(&mut self, round: usize, unit: &str, raw: f64) {
+        println!("round {round}: raw {raw:>9.0} {unit}/s");
+        self.raw.push(raw);
+    }
+
+    /// Prints the medians, and the end-to-end median as a share of the raw median.
+    pub fn print_medians(self, unit: &str) {
+        println!("---");
+        let raw = median(self.raw);
+        println!("median raw store rate : {raw:.0} {unit}/s");
+        if self.e2e.is_empty() {
+            return;
+        }
+        let e2e = median(self.e2e);
+        println!(
+            "median end-to-end     : {e2e:.0} {unit}/s = {:.0} % of raw",
+            100.0 * e2e / raw
+        );
+        println!(
+            "median latency        : p50 {:.2} ms, p99 {:.2} ms",
+            median(self.p50_ms),
+            median(self.p99_ms)
+        );
+        println!("median server peak RSS: {:.1} MB", median(self.rss_mb));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
