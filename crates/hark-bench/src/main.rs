@@ -1,8 +1,10 @@
-//! hark-bench: the benchmarks of hark, run with `scripts/bench-ingest.sh` and
-//! `scripts/bench-put-feedback.sh` (release builds). Each prints per-round figures, then
+//! hark-bench: the benchmarks of hark, run with `scripts/bench-ingest.sh`,
+//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh` (release builds). Each prints per-round figures, then
 //! medians and the ratio to a baseline measured in the same run. CI times nothing.
 
+mod analysis;
 mod drive;
+mod embed;
 mod ingest;
 mod payload;
 mod put_feedback;
@@ -27,6 +29,10 @@ enum Scenario {
     Ingest(ingest::Args),
     /// PutFeedback with SigV4 signatures: end-to-end HTTP vs the raw store rate.
     PutFeedback(put_feedback::Args),
+    /// The local embedder: sentences/s on real feedback vs fixed 128-token padding.
+    Embed(embed::Args),
+    /// The analysis pipeline on 10,000 items and theme discovery over 100,000 mentions.
+    Analysis(analysis::Args),
 }
 
 #[tokio::main]
@@ -39,5 +45,7 @@ async fn main() -> Result<(), drive::BenchError> {
     match cli.scenario {
         Scenario::Ingest(args) => ingest::run(args, &hark_bin).await,
         Scenario::PutFeedback(args) => put_feedback::run(args, &hark_bin).await,
+        Scenario::Embed(args) => tokio::task::spawn_blocking(move || embed::run(args)).await?,
+        Scenario::Analysis(args) => analysis::run(args).await,
     }
 }

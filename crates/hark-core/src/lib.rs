@@ -3,6 +3,7 @@
 //! Nothing here does I/O. The store trusts the validated types produced here
 //! (`validate::ingest`), and the server maps the problems found here to wire errors.
 
+pub mod analysis;
 pub mod chat;
 pub mod credentials;
 pub mod crypto;
@@ -10,6 +11,7 @@ pub mod ids;
 pub mod limits;
 pub mod model;
 pub mod sigv4;
+pub mod speaker;
 pub mod time;
 pub mod validate;
 

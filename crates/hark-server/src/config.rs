@@ -1,5 +1,6 @@
 //! Settings of the HTTP layer, filled by the binary from its configuration sources.
 
+use crate::AnalysisHandle;
 use hark_core::crypto::MasterKey;
 use std::fmt;
 use std::time::Duration;
@@ -21,6 +22,9 @@ pub struct ServerConfig {
     pub rate_limit: Option<RateLimit>,
     /// The Amazon Q Business–compatible chat-feedback API (SigV4).
     pub chat: ChatConfig,
+    /// The analysis pipeline, set by the binary once the model has loaded; empty by default
+    /// (the analysis routes that need the model answer 503 until then).
+    pub analysis: AnalysisHandle,
 }
 
 /// Settings of the chat-feedback routes (`/applications/…`): how SigV4 signatures are checked,
@@ -77,6 +81,7 @@ impl Default for ServerConfig {
             max_body_bytes: hark_core::limits::MAX_BODY_BYTES,
             rate_limit: None,
             chat: ChatConfig::default(),
+            analysis: AnalysisHandle::default(),
         }
     }
 }
@@ -94,6 +99,7 @@ impl fmt::Debug for ServerConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limit", &self.rate_limit)
             .field("chat", &self.chat)
+            .field("analysis", &self.analysis)
             .finish()
     }
 }
@@ -127,5 +133,6 @@ mod tests {
         assert_eq!(config.chat.max_skew, Duration::from_secs(900));
         assert_eq!(config.chat.cache_ttl, Duration::from_secs(2));
         assert!(config.chat.throttle.is_none());
+        assert!(!config.analysis.is_ready(), "no pipeline until the model loads");
     }
 }

@@ -4,6 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hark_analysis::worker::PipelineError;
 use hark_core::validate::Issue;
 use hark_core::SourceId;
 use hark_store::StoreError;
@@ -80,6 +81,12 @@ pub enum ApiError {
     /// The server is shutting down (503).
     #[error("shutting down")]
     ShuttingDown,
+    /// The analysis model is not loaded (yet, or at all), so this request cannot be served (503).
+    #[error(
+        "the analysis model is not loaded: it is still loading, or missing; \
+         fetch it with scripts/fetch-model.sh and restart hark"
+    )]
+    ModelUnavailable,
     /// The store cannot serve requests right now (503).
     #[error("storage unavailable")]
     Unavailable(#[source] StoreError),
@@ -123,9 +130,11 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Overloaded | Self::Timeout | Self::ShuttingDown | Self::Unavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::Overloaded
+            | Self::Timeout
+            | Self::ShuttingDown
+            | Self::ModelUnavailable
+            | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -159,6 +168,15 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(what),
             StoreError::WriterGone => Self::Unavailable(e),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<PipelineError> for ApiError {
+    fn from(e: PipelineError) -> Self {
+        match e {
+            PipelineError::Store(e) => e.into(),
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -256,6 +274,10 @@ mod tests {
         let (status, _, r) = body_of(ApiError::Overloaded).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers()[header::RETRY_AFTER], "1");
+        let (status, json, _) = body_of(ApiError::ModelUnavailable).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        let message = json["error"].as_str().unwrap_or_default();
+        assert!(message.contains("scripts/fetch-model.sh"), "{message}");
     }
 
     #[tokio::test]

@@ -8,6 +8,8 @@
 //! | `POST /api/1/ai-feedback/ingest` | [`auth::ProjectKey`] | [`routes::ingest`] |
 //! | `GET /api/1/items`, `GET/DELETE /api/1/items/{id}`, `POST /api/1/privacy/erase` | [`auth::ProjectKey`] | [`routes::items`] |
 //! | `POST /applications/{a}/conversations/{c}/messages/{m}/feedback` (Q Business `PutFeedback`), `POST /applications/{a}/conversations/{c}/messages/{m}` | [`chat_auth::ChatCaller`] (SigV4 or Basic) | [`routes::chat`] |
+//! | `PUT /api/1/items/{id}/category`, `POST /api/1/analysis/examples`, `POST /api/1/analysis/reanalyze`, `GET /api/1/analysis/status` | [`auth::ProjectKey`] | [`routes::analysis`] |
+//! | `GET /api/1/themes`, `GET/PATCH/DELETE /api/1/themes/{id}`, `POST /api/1/themes/{id}/merge`, `POST /api/1/themes/recluster`, `GET /api/1/mentions` | [`auth::ProjectKey`] | [`routes::themes`] |
 //! | `GET /api/1/chat/feedback`, `GET /api/1/chat/applications/{a}/conversations/{c}`, `GET /api/1/chat/stats` | [`auth::ProjectKey`] | [`routes::chat_read`] |
 //! | `/admin/projects…` | [`auth::AdminToken`] | [`routes::admin`], [`routes::chat_admin`] |
 //! | `GET /healthz`, `GET /readyz`, `GET /metrics` | none | [`routes::ops`] |
@@ -17,6 +19,8 @@
 //! in [`aws_error`]. Routes taking [`auth::ProjectKey`] are rate limited per project
 //! ([`rate_limit`]); the `/applications` routes are throttled per access key.
 
+mod analysis_handle;
+pub mod analysis_params;
 pub mod auth;
 pub mod aws_error;
 pub mod aws_params;
@@ -28,15 +32,18 @@ pub mod error;
 mod layers;
 pub mod metrics;
 pub mod params;
+pub mod query;
 pub mod rate_limit;
 pub mod routes;
+pub mod themes_view;
 
+pub use analysis_handle::AnalysisHandle;
 pub use aws_error::AwsError;
 pub use config::{ChatConfig, RateLimit, ServerConfig};
 pub use error::ApiError;
 pub use metrics::Metrics;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use chat_state::ChatState;
 use hark_core::credentials::{Secret, SecretHash};
@@ -126,12 +133,24 @@ impl AppState {
 /// The whole application: API and admin routes behind the concurrency limit, operations routes
 /// beside it, and around all of them request ids, tracing, metrics and the request timeout.
 pub fn router(state: AppState) -> Router {
-    use routes::{admin, chat, chat_admin, chat_read, items};
+    use routes::{admin, analysis, chat, chat_admin, chat_read, items, themes};
     let api = Router::new()
         .route("/api/1/ai-feedback/ingest", post(routes::ingest::ingest))
         .route("/api/1/items", get(items::list))
         .route("/api/1/items/{id}", get(items::get).delete(items::delete))
+        .route("/api/1/items/{id}/category", put(analysis::set_category))
         .route("/api/1/privacy/erase", post(items::erase))
+        .route("/api/1/analysis/examples", post(analysis::add_examples))
+        .route("/api/1/analysis/reanalyze", post(analysis::reanalyze))
+        .route("/api/1/analysis/status", get(analysis::status))
+        .route("/api/1/themes", get(themes::list))
+        .route("/api/1/themes/recluster", post(themes::recluster))
+        .route(
+            "/api/1/themes/{id}",
+            get(themes::get).patch(themes::update).delete(themes::delete),
+        )
+        .route("/api/1/themes/{id}/merge", post(themes::merge))
+        .route("/api/1/mentions", get(themes::mentions))
         .route("/api/1/chat/feedback", get(chat_read::list_feedback))
         .route(
             "/api/1/chat/applications/{app}/conversations/{conv}",

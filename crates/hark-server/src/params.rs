@@ -4,6 +4,7 @@
 use crate::error::ApiError;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
+use hark_core::analysis::ThemeId;
 use hark_core::validate::Issue;
 use hark_core::{ItemId, ProjectId};
 use serde_json::{Map, Value};
@@ -22,6 +23,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemIdParam {
         raw.parse::<i64>()
             .map(|id| Self(ItemId(id)))
             .map_err(|_| ApiError::NotFound("item"))
+    }
+}
+
+/// The `{id}` of `/api/1/themes/{id}`; whether the project has it is the store's to say.
+#[derive(Debug, Clone)]
+pub struct ThemeIdParam(pub ThemeId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ThemeIdParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("theme"))?;
+        Ok(Self(ThemeId(raw)))
     }
 }
 
@@ -44,26 +60,42 @@ impl<S: Send + Sync> FromRequestParts<S> for ProjectIdParam {
 /// are issues too, so a misspelt field is reported instead of silently ignored.
 pub struct ObjectReader<'a> {
     object: Option<&'a Map<String, Value>>,
+    prefix: String,
     issues: Vec<Issue>,
 }
 
 impl<'a> ObjectReader<'a> {
     /// Starts reading `body`, which must be an object whose keys are all in `known`.
     pub fn new(body: &'a Value, known: &[&str]) -> Self {
-        let mut issues = Vec::new();
-        let object = match body {
+        Self::at("", body, known)
+    }
+
+    /// Like [`ObjectReader::new`] for an object nested at `prefix` (`examples[3]`): every issue
+    /// path starts with it.
+    pub fn at(prefix: impl Into<String>, body: &'a Value, known: &[&str]) -> Self {
+        let mut reader = Self {
+            object: None,
+            prefix: prefix.into(),
+            issues: Vec::new(),
+        };
+        match body {
             Value::Object(map) => {
                 for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-                    issues.push(Issue::new(key.clone(), "unknown field"));
+                    reader.issue(key.as_str(), "unknown field");
                 }
-                Some(map)
+                reader.object = Some(map);
             }
-            _ => {
-                issues.push(Issue::new("", "request body must be a JSON object"));
-                None
+            _ if reader.prefix.is_empty() => {
+                reader.issue("", "request body must be a JSON object")
             }
-        };
-        Self { object, issues }
+            _ => reader.issue("", "must be a JSON object"),
+        }
+        reader
+    }
+
+    /// The raw value of `key`; `None` when absent or when the body is not an object.
+    pub fn value(&self, key: &str) -> Option<&'a Value> {
+        self.object?.get(key)
     }
 
     /// A non-empty string of at most `max` characters; `null` counts as absent. A missing
@@ -93,6 +125,15 @@ impl<'a> ObjectReader<'a> {
         }
     }
 
+    /// Like [`ObjectReader::string`] (never required), but tells `null` from absent: `None`
+    /// when absent or invalid, `Some(None)` for `null`, `Some(Some(s))` for a valid string.
+    pub fn nullable_string(&mut self, key: &str, max: usize) -> Option<Option<String>> {
+        match self.value(key)? {
+            Value::Null => Some(None),
+            _ => self.string(key, max, false).map(Some),
+        }
+    }
+
     /// An optional boolean; `null` counts as absent, another type is an issue.
     pub fn boolean(&mut self, key: &str) -> Option<bool> {
         match self.object?.get(key) {
@@ -105,14 +146,26 @@ impl<'a> ObjectReader<'a> {
         }
     }
 
-    /// Records a problem found by the caller (e.g. a rule spanning several fields).
+    /// Records a problem found by the caller (e.g. a rule spanning several fields); `path` is
+    /// relative to the object read.
     pub fn issue(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(Issue::new(path, message));
+        let path = path.into();
+        let full = match (self.prefix.is_empty(), path.is_empty()) {
+            (true, _) => path,
+            (false, true) => self.prefix.clone(),
+            (false, false) => format!("{}.{path}", self.prefix),
+        };
+        self.issues.push(Issue::new(full, message));
     }
 
     /// True when no problem was found so far.
     pub fn is_clean(&self) -> bool {
         self.issues.is_empty()
+    }
+
+    /// Every issue found, for a caller that collects them over several objects.
+    pub fn into_issues(self) -> Vec<Issue> {
+        self.issues
     }
 
     /// The parsed value when nothing was wrong, else a 400 listing every issue.
@@ -158,6 +211,20 @@ mod tests {
         let mut r = ObjectReader::new(&body, &["name"]);
         assert_eq!(r.string("name", 10, true), None);
         assert!(r.finish(Some(())).is_err());
+    }
+
+    #[test]
+    fn nested_objects_prefix_their_paths_and_null_is_not_absent() {
+        let body = json!({"name": null, "text": "", "x": 1});
+        let mut r = ObjectReader::at("examples[2]", &body, &["name", "text", "pinned"]);
+        assert_eq!(r.nullable_string("name", 10), Some(None));
+        assert_eq!(r.nullable_string("pinned", 10), None);
+        assert_eq!(r.string("text", 10, true), None);
+        let paths: Vec<_> = r.into_issues().into_iter().map(|i| i.path).collect();
+        assert_eq!(paths, ["examples[2].x", "examples[2].text"]);
+        let mut r = ObjectReader::at("examples[0]", &json!(5), &[]);
+        assert_eq!(r.string("text", 10, true), None);
+        assert_eq!(r.into_issues()[0].path, "examples[0]");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! hark-store: durable storage behind the [`Store`] trait.
 //!
 //! Backends: [`sqlite::SqliteStore`] (embedded, default). Every backend passes the same
-//! conformance suite (`conformance` and `conformance_chat`, feature `conformance`). Pick one at
-//! start-up with [`open`] from a database URL and share it as `Arc<dyn Store>`.
+//! conformance suite (`conformance`, `conformance_chat` and `conformance_analysis`, feature
+//! `conformance`). Pick one at start-up with [`open`] from a database URL and share it as
+//! `Arc<dyn Store>`.
 
+mod analysis_store;
 mod chat_store;
 mod chat_tenancy;
 mod error;
@@ -14,8 +16,11 @@ mod tenancy;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
+pub mod conformance_analysis;
+#[cfg(feature = "conformance")]
 pub mod conformance_chat;
 
+pub use analysis_store::{AnalysisStore, MentionVector, QueueDepth, ThemeUpdate};
 pub use chat_store::{ChatStore, PutFeedbackOutcome};
 pub use chat_tenancy::{access_key_secret, create_access_key, create_application};
 pub use error::StoreError;

@@ -1,6 +1,6 @@
 //! The storage contract every backend implements.
 
-use crate::{ChatStore, StoreError};
+use crate::{AnalysisStore, ChatStore, StoreError};
 use async_trait::async_trait;
 use hark_core::credentials::SecretHash;
 use hark_core::{
@@ -10,9 +10,9 @@ use hark_core::{
 
 /// Durable storage of tenancy and feedback. Every method is scoped: nothing of one project is
 /// read or written through another project's id. Chat-answer feedback is the [`ChatStore`]
-/// part, so one `Arc<dyn Store>` serves both.
+/// part and the analysis state the [`AnalysisStore`] part, so one `Arc<dyn Store>` serves all.
 #[async_trait]
-pub trait Store: ChatStore + Send + Sync + 'static {
+pub trait Store: ChatStore + AnalysisStore + Send + Sync + 'static {
     /// Stores a new project with the hash of its secret key.
     async fn insert_project(
         &self,
@@ -68,9 +68,12 @@ pub trait Store: ChatStore + Send + Sync + 'static {
         project: &ProjectId,
         id: ItemId,
     ) -> Result<Option<StoredItem>, StoreError>;
-    /// Deletes an item and its parts; false when there was none.
+    /// Deletes an item and its parts, with everything analysed from it; false when there was
+    /// none.
     async fn delete_item(&self, project: &ProjectId, id: ItemId) -> Result<bool, StoreError>;
-    /// Deletes every item and part of the project that carries the subject's user id or email.
+    /// Deletes every item and part of the project that carries the subject's user id or email
+    /// (and, for a user id, their chat feedback and messages), with everything analysed from
+    /// them; an item that only loses some parts loses its analysis and is analysed again.
     async fn erase_subject(
         &self,
         project: &ProjectId,

@@ -1,6 +1,6 @@
 //! The conformance suite against the embedded SQLite backend, one fresh file per story.
 
-use hark_store::{conformance, conformance_chat, Store, StoreOptions};
+use hark_store::{conformance, conformance_analysis, conformance_chat, Store, StoreOptions};
 use std::sync::Arc;
 
 async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
@@ -52,11 +52,31 @@ chat_story!(feedback_stats);
 chat_story!(erasure_removes_chat_data);
 chat_story!(chat_projects_are_isolated);
 
+macro_rules! analysis_story {
+    ($name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let (_dir, store) = fresh().await;
+            conformance_analysis::$name(store).await;
+        }
+    };
+}
+
+analysis_story!(queue_claims_texts_with_speakers_and_leases);
+analysis_story!(results_apply_only_at_the_current_generation);
+analysis_story!(manual_categories_and_examples);
+analysis_story!(deletion_and_erasure_forget_the_analysis);
+analysis_story!(chat_feedback_comments_are_analysed);
+analysis_story!(themes_lifecycle);
+analysis_story!(metrics_and_mention_listing);
+analysis_story!(analysis_projects_are_isolated);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_stories_share_one_store() {
     let (_dir, store) = fresh().await;
     conformance::run_all(store.clone()).await;
-    conformance_chat::run_all(store).await;
+    conformance_chat::run_all(store.clone()).await;
+    conformance_analysis::run_all(store).await;
 }
 
 #[tokio::test]

@@ -27,6 +27,57 @@ pub enum Command {
     /// and access key, print the credentials, a curl command and a boto3 snippet, then serve
     /// like `serve`.
     Demo(ServeArgs),
+    /// Measure analysis quality on labelled CSV files (Mini-BAR, URR, banking77 or
+    /// `text,category`), each figure beside a simple baseline computed in the same run.
+    Eval(EvalArgs),
+    /// Re-analyse every item and chat comment of a project now (progress bar), then re-cluster
+    /// its themes; works while a server runs on the same database.
+    Analyze(AnalyzeArgs),
+    /// Import labelled examples (CSV: `text,category`, or Mini-BAR columns) into a project; its
+    /// category classifier learns from them.
+    Train(TrainArgs),
+}
+
+/// Options of `hark analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The project's id.
+    #[arg(long)]
+    pub project: String,
+}
+
+/// Options of `hark train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The project's id.
+    #[arg(long)]
+    pub project: String,
+    /// The labelled CSV file.
+    pub file: PathBuf,
+}
+
+/// Options of `hark eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Folder of the embedding model (config.json, tokenizer.json, model.safetensors).
+    #[arg(long, value_name = "DIR", default_value = "hark-data/model")]
+    pub model: PathBuf,
+    /// Files with category labels: each is scored zero-shot, and (with several files) again
+    /// after learning from the other files' labels.
+    #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
+    pub categories: Vec<PathBuf>,
+    /// Files with star ratings: sentiment agreement with the stars.
+    #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
+    pub sentiment: Vec<PathBuf>,
+    /// Files with a free label per row (intents): theme clustering against the labels (NMI/ARI).
+    #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
+    pub themes: Vec<PathBuf>,
 }
 
 /// Options that locate the configuration and the database; shared by every command.

@@ -47,6 +47,38 @@ pub struct Config {
     pub limits: Limits,
     /// The Amazon Q Business–compatible chat-feedback API.
     pub sigv4: Sigv4,
+    /// The background analysis (local model).
+    pub analysis: Analysis,
+}
+
+/// The `[analysis]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Analysis {
+    /// Run the analysis worker in `serve` (ingest works either way; items wait in the queue).
+    #[serde(deserialize_with = "crate::config_de::lenient_bool")]
+    pub enabled: bool,
+    /// Folder of the embedding model; unset: `<data_dir>/model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_dir: Option<PathBuf>,
+    /// Seconds between re-clusterings of mentions no theme took.
+    #[serde(deserialize_with = "lenient_number")]
+    pub discover_every_secs: u64,
+    /// A project is re-clustered once it has at least this many unlinked mentions.
+    #[serde(deserialize_with = "lenient_number")]
+    pub min_unlinked: u64,
+}
+
+impl Default for Analysis {
+    fn default() -> Self {
+        let pipeline = hark_analysis::worker::PipelineConfig::default();
+        Self {
+            enabled: true,
+            model_dir: None,
+            discover_every_secs: pipeline.discover_every.as_secs(),
+            min_unlinked: pipeline.min_unlinked,
+        }
+    }
 }
 
 /// The `[sigv4]` table: the chat-feedback routes signed with AWS SigV4.
@@ -113,6 +145,7 @@ impl Default for Config {
             master_key: None,
             limits: Limits::default(),
             sigv4: Sigv4::default(),
+            analysis: Analysis::default(),
         }
     }
 }
@@ -168,6 +201,7 @@ impl fmt::Debug for Config {
             )
             .field("limits", &self.limits)
             .field("sigv4", &self.sigv4)
+            .field("analysis", &self.analysis)
             .finish()
     }
 }
@@ -240,6 +274,20 @@ impl Config {
         Err(Error::InvalidConfig(problem.into()))
     }
 
+    /// The model folder: `analysis.model_dir` if set, else `<data_dir>/model`.
+    pub fn model_dir(&self) -> PathBuf {
+        self.analysis.model_dir.clone().unwrap_or_else(|| self.data_dir.join("model"))
+    }
+
+    /// The analysis pipeline's settings.
+    pub fn pipeline_config(&self) -> hark_analysis::worker::PipelineConfig {
+        hark_analysis::worker::PipelineConfig {
+            discover_every: std::time::Duration::from_secs(self.analysis.discover_every_secs.max(1)),
+            min_unlinked: self.analysis.min_unlinked.max(1),
+            ..Default::default()
+        }
+    }
+
     /// The database URL: `database_url` if set, else `sqlite://<data_dir>/hark.db`.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -268,6 +316,7 @@ impl Config {
                 throttle: rate_limit(self.sigv4.throttle_per_second, self.sigv4.throttle_burst),
                 ..chat
             },
+            analysis: hark_server::AnalysisHandle::default(),
         }
     }
 }

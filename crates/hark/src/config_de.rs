@@ -108,3 +108,31 @@ pub fn lenient_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<St
 
     deserializer.deserialize_any(ListVisitor)
 }
+
+/// Deserialises a boolean given as a boolean (TOML) or as a string (environment: `true`,
+/// `false`, `1`, `0`, `yes`, `no`, `on`, `off`).
+pub fn lenient_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    struct BoolVisitor;
+
+    impl Visitor<'_> for BoolVisitor {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a boolean")
+        }
+
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+            }
+        }
+    }
+
+    deserializer.deserialize_any(BoolVisitor)
+}

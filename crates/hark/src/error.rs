@@ -49,6 +49,15 @@ pub enum Error {
     /// The store failed (this includes "project not found").
     #[error(transparent)]
     Store(#[from] hark_store::StoreError),
+    /// The embedding model could not be loaded or run.
+    #[error(transparent)]
+    Model(#[from] hark_analysis::embed::EmbedError),
+    /// The analysis pipeline failed.
+    #[error(transparent)]
+    Pipeline(#[from] hark_analysis::worker::PipelineError),
+    /// A labelled data file could not be used.
+    #[error(transparent)]
+    Data(#[from] hark_analysis::eval::data::DataError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

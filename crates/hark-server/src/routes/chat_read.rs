@@ -13,16 +13,15 @@
 use super::items::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::auth::ProjectKey;
 use crate::error::ApiError;
+use crate::query::{FromPairs, Params, QueryReader};
 use crate::AppState;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::Json;
 use hark_core::chat::{
     ApplicationId, Conversation, ConversationId, FeedbackCursor, FeedbackFilter, FeedbackStats,
     Period, StatsQuery, StoredFeedback, Usefulness, UsefulnessReason,
 };
 use hark_core::validate::Issue;
-use hark_core::Timestamp;
 use serde::Serialize;
 
 /// Largest accepted `top` of the stats.
@@ -92,29 +91,6 @@ pub struct FeedbackQuery {
     pub limit: u32,
 }
 
-/// A query string parsed into `T`; any problem is a 400 naming each parameter.
-#[derive(Debug, Clone)]
-pub struct Params<T>(pub T);
-
-/// Parsing of a query's `(key, value)` pairs, collecting every problem.
-pub trait FromPairs: Sized {
-    /// Parses the pairs; unknown and repeated keys are problems, empty values mean "not set".
-    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>>;
-}
-
-impl<S: Send + Sync, T: FromPairs> FromRequestParts<S> for Params<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::invalid("invalid query", vec![Issue::new("", e.body_text())]))?;
-        T::from_pairs(&pairs)
-            .map(Self)
-            .map_err(|issues| ApiError::invalid("invalid query", issues))
-    }
-}
-
 impl FromPairs for FeedbackQuery {
     fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
         let mut q = FeedbackQuery {
@@ -122,11 +98,11 @@ impl FromPairs for FeedbackQuery {
             cursor: None,
             limit: DEFAULT_LIMIT,
         };
-        let mut r = Reader::default();
+        let mut r = QueryReader::default();
         for (key, value) in r.pairs(pairs) {
             let f = &mut q.filter;
             match key {
-                "application_id" => f.application_id = r.application(value),
+                "application_id" => f.application_id = application(&mut r, value),
                 "usefulness" => f.usefulness = r.enumerated(key, value, Usefulness::parse),
                 "reason" => f.reason = r.enumerated(key, value, UsefulnessReason::parse),
                 "user_id" => f.user_id = Some(value.to_owned()),
@@ -159,10 +135,10 @@ impl FromPairs for StatsQuery {
             period: Period::Day,
             top: DEFAULT_TOP,
         };
-        let mut r = Reader::default();
+        let mut r = QueryReader::default();
         for (key, value) in r.pairs(pairs) {
             match key {
-                "application_id" => q.application_id = r.application(value),
+                "application_id" => q.application_id = application(&mut r, value),
                 "from" => q.from = r.time(key, value),
                 "to" => q.to = r.time(key, value),
                 "period" => match value {
@@ -179,86 +155,13 @@ impl FromPairs for StatsQuery {
     }
 }
 
-/// Collects the problems of one query.
-#[derive(Default)]
-struct Reader {
-    issues: Vec<Issue>,
-}
-
-impl Reader {
-    /// The pairs to interpret: repeated keys are problems, empty values are skipped.
-    fn pairs<'p>(&mut self, pairs: &'p [(String, String)]) -> Vec<(&'p str, &'p str)> {
-        let mut seen: Vec<&str> = Vec::new();
-        let mut out = Vec::new();
-        for (key, value) in pairs {
-            if seen.contains(&key.as_str()) {
-                self.issue(key, "given more than once");
-                continue;
-            }
-            seen.push(key);
-            if !value.is_empty() {
-                out.push((key.as_str(), value.as_str()));
-            }
-        }
-        out
+/// An `application_id` parameter; a problem when it cannot be an application id.
+fn application(r: &mut QueryReader, value: &str) -> Option<ApplicationId> {
+    let id = ApplicationId::parse(value);
+    if id.is_none() {
+        r.issue("application_id", "is not an application id");
     }
-
-    fn issue(&mut self, key: &str, message: &str) {
-        self.issues.push(Issue::new(key, message));
-    }
-
-    fn application(&mut self, value: &str) -> Option<ApplicationId> {
-        let id = ApplicationId::parse(value);
-        if id.is_none() {
-            self.issue("application_id", "is not an application id");
-        }
-        id
-    }
-
-    fn enumerated<T>(&mut self, key: &str, value: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
-        let v = parse(value);
-        if v.is_none() {
-            self.issue(key, "is not one of the contract's values");
-        }
-        v
-    }
-
-    fn time(&mut self, key: &str, value: &str) -> Option<Timestamp> {
-        let t = Timestamp::parse_iso8601(value);
-        if t.is_none() {
-            self.issue(
-                key,
-                "must be an RFC 3339 date-time such as 2026-03-15T10:30:00Z (encode '+' as %2B)",
-            );
-        }
-        t
-    }
-
-    fn number(&mut self, key: &str, value: &str, min: u32, max: u32) -> Option<u32> {
-        match value.parse::<u32>() {
-            Ok(n) if (min..=max).contains(&n) => Some(n),
-            _ => {
-                self.issue(key, &format!("must be an integer from {min} to {max}"));
-                None
-            }
-        }
-    }
-
-    fn check_range(&mut self, from: Option<Timestamp>, to: Option<Timestamp>) {
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                self.issue("to", "must not be before from");
-            }
-        }
-    }
-
-    fn finish<T>(self, value: T) -> Result<T, Vec<Issue>> {
-        if self.issues.is_empty() {
-            Ok(value)
-        } else {
-            Err(self.issues)
-        }
-    }
+    id
 }
 
 #[cfg(test)]

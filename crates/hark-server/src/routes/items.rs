@@ -1,5 +1,6 @@
 //! hark's read-back and privacy API, scoped to the caller's project:
-//! `GET /api/1/items`, `GET|DELETE /api/1/items/{id}`, `POST /api/1/privacy/erase`.
+//! `GET /api/1/items`, `GET|DELETE /api/1/items/{id}` (an item with its analysis),
+//! `POST /api/1/privacy/erase`.
 
 use crate::auth::ProjectKey;
 use crate::body::JsonBody;
@@ -9,6 +10,7 @@ use crate::AppState;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::Json;
+use hark_core::analysis::{StoredAnalysis, Subject};
 use hark_core::limits::{MAX_EMAIL_CHARS, MAX_SOURCE_ID_CHARS, MAX_USER_ID_CHARS};
 use hark_core::validate::Issue;
 use hark_core::{
@@ -54,14 +56,29 @@ pub async fn list(
     }))
 }
 
-/// One item of the project, with its conversation parts in order.
+/// One item with its analysis, as `GET /api/1/items/{id}` shows it.
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    /// The item and its conversation parts.
+    #[serde(flatten)]
+    pub item: StoredItem,
+    /// Its category, sentiment and mentions; `null` until it has been analysed.
+    pub analysis: Option<StoredAnalysis>,
+}
+
+/// One item of the project, with its conversation parts in order and its analysis.
 pub async fn get(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
     ItemIdParam(id): ItemIdParam,
-) -> Result<Json<StoredItem>, ApiError> {
-    let item = state.store().get_item(&project_id, id).await?;
-    item.map(Json).ok_or(ApiError::NotFound("item"))
+) -> Result<Json<ItemView>, ApiError> {
+    let store = state.store();
+    let item = store
+        .get_item(&project_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("item"))?;
+    let analysis = store.analysis(&project_id, Subject::Item(id.0)).await?;
+    Ok(Json(ItemView { item, analysis }))
 }
 
 /// Deletes one item of the project and its parts.

@@ -2,6 +2,7 @@
 //! into core or the store does the work, and the result is a typed response or an `ApiError`.
 
 pub mod admin;
+pub mod analysis;
 pub mod chat;
 pub mod chat_admin;
 pub mod chat_message;
@@ -9,6 +10,7 @@ pub mod chat_read;
 pub mod ingest;
 pub mod items;
 pub mod ops;
+pub mod themes;
 
 use crate::error::ApiError;
 use axum::http::{Method, Uri};

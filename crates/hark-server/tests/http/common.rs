@@ -1,21 +1,26 @@
 //! The test harness: a real server on port 0 over a real SQLite store in a temporary directory,
 //! spoken to with reqwest, plus a raw TCP client for what reqwest cannot send (chunked bodies
-//! held open, a `Content-Length` without its body).
+//! held open, a `Content-Length` without its body). [`TestServer::start_analysing`] adds the
+//! analysis pipeline with the real embedding model ([`analyzer`]).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hark_analysis::analyzer::Analyzer;
+use hark_analysis::embed::Embedder;
+use hark_analysis::worker::{Pipeline, PipelineConfig};
 use hark_core::{ProjectId, SourceId, SourceKind};
-use hark_server::{serve, ServerConfig};
+use hark_server::{serve, AnalysisHandle, ServerConfig};
 use hark_store::{Store, StoreOptions};
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// Where the four request bodies of the spec live.
 pub const EXAMPLES_DIR: &str = concat!(
@@ -32,7 +37,41 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<std::io::Result<()>>,
+    /// Stops the analysis pipeline, if one runs, when the server is dropped.
+    _pipeline: Option<DropGuard>,
     _dir: tempfile::TempDir,
+}
+
+/// The model directory: `HARK_MODEL_DIR` (which must exist when set: CI sets it), else
+/// `<workspace>/hark-data/model` when it exists, else `None`.
+pub fn model_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HARK_MODEL_DIR") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.is_dir(),
+            "HARK_MODEL_DIR={} does not exist; run scripts/fetch-model.sh",
+            dir.display()
+        );
+        return Some(dir);
+    }
+    let default = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../hark-data/model"
+    ));
+    default.is_dir().then_some(default)
+}
+
+/// The analyzer over the real model, loaded once per test binary (about a second); `None`
+/// when there is no model (see [`model_dir`]).
+pub fn analyzer() -> Option<Arc<Analyzer>> {
+    static ANALYZER: OnceLock<Option<Arc<Analyzer>>> = OnceLock::new();
+    ANALYZER
+        .get_or_init(|| {
+            let dir = model_dir()?;
+            let embedder = Embedder::load(&dir).expect("the model in HARK_MODEL_DIR loads");
+            Some(Arc::new(Analyzer::new(embedder).expect("the analyzer builds")))
+        })
+        .clone()
 }
 
 /// A project with one webhook source, and its credentials.
@@ -50,11 +89,42 @@ impl TestServer {
     }
 
     pub async fn start_with(config: ServerConfig) -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("hark.db").display());
-        let store = hark_store::open(&url, StoreOptions::default())
-            .await
-            .expect("open the SQLite store");
+        let (dir, store) = open_store().await;
+        Self::serve_on(dir, store, config, None).await
+    }
+
+    /// A server whose analysis pipeline runs with the real model (polling every 50 ms, theme
+    /// discovery only when asked for); `None`, after printing why, when there is no model.
+    pub async fn start_analysing() -> Option<Self> {
+        let Some(analyzer) = analyzer() else {
+            eprintln!("skipped: model not found, run scripts/fetch-model.sh");
+            return None;
+        };
+        let (dir, store) = open_store().await;
+        let pipeline_config = PipelineConfig {
+            poll: Duration::from_millis(50),
+            discover_every: Duration::from_secs(3600),
+            min_unlinked: 1,
+            ..PipelineConfig::default()
+        };
+        let pipeline = Arc::new(Pipeline::new(store.clone(), analyzer, pipeline_config));
+        let analysis = AnalysisHandle::default();
+        analysis.set(pipeline.clone());
+        let cancel = CancellationToken::new();
+        tokio::spawn(pipeline.run(cancel.clone()));
+        let config = ServerConfig {
+            analysis,
+            ..ServerConfig::default()
+        };
+        Some(Self::serve_on(dir, store, config, Some(cancel.drop_guard())).await)
+    }
+
+    async fn serve_on(
+        dir: tempfile::TempDir,
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+        pipeline: Option<DropGuard>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("bound address");
         let shutdown = CancellationToken::new();
@@ -65,8 +135,39 @@ impl TestServer {
             http: reqwest::Client::new(),
             shutdown,
             task,
+            _pipeline: pipeline,
             _dir: dir,
         }
+    }
+
+    /// Waits until the tenant's analysis queue is empty (polls `/api/1/analysis/status`; the
+    /// bound only guards against a hang).
+    pub async fn wait_analysed(&self, t: &Tenant) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (status, body) = self.get(t, "/api/1/analysis/status").await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if body["queue"] == json!({"ready": 0, "leased": 0}) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "analysis did not finish: {body}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A request as the tenant with an optional JSON body; returns status and JSON body.
+    pub async fn call(
+        &self,
+        t: &Tenant,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.authed(method, path, t);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        send(req).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -199,6 +300,16 @@ impl TestServer {
             .expect("server task")
             .expect("server stops cleanly");
     }
+}
+
+/// A SQLite store in a new temporary directory.
+async fn open_store() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("hark.db").display());
+    let store = hark_store::open(&url, StoreOptions::default())
+        .await
+        .expect("open the SQLite store");
+    (dir, store)
 }
 
 /// Sends a request and reads its status and JSON body (`null` when the body is not JSON).

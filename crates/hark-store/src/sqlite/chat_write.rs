@@ -16,8 +16,11 @@
 //! - strict: the message must have been recorded through `record_message` (a message row made
 //!   by feedback while the application was lenient has no role and does not count); otherwise
 //!   nothing is written, and the outcome says whether the conversation is known at all.
-//!   Lenient: the message (and so the conversation) is created on first feedback, without text.
+//!   Lenient: the message (and so the conversation) is created on first feedback, without text;
+//! - a vote that is applied queues the feedback for analysis when it carries a comment (or
+//!   replaced an analysed one), in the same transaction.
 
+use super::analysis_queue::enqueue_feedback;
 use super::chat_tenancy::check_application;
 use crate::{PutFeedbackOutcome, StoreError};
 use hark_core::chat::{ChatMessage, FeedbackInput, MessageRole};
@@ -100,6 +103,15 @@ pub(crate) fn put_feedback(
         now,
         message_row
     ])?;
+    if let Some(u) = u {
+        enqueue_feedback(
+            conn,
+            message_row,
+            input.user_id.as_deref().unwrap_or(""),
+            u.submitted_at.as_micros(),
+            now,
+        )?;
+    }
     Ok(PutFeedbackOutcome::Stored)
 }
 

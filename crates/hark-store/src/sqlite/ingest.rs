@@ -6,8 +6,10 @@
 //!   first value unless sent again, and defaults to the time of first arrival;
 //! - parts are added or updated, never deleted;
 //! - a new item with neither body nor parts fails; a part `unique_id` owned by another item of
-//!   the source fails the item. A failed item writes nothing (checks run before any write).
+//!   the source fails the item. A failed item writes nothing (checks run before any write);
+//! - every stored item is queued for analysis in the same transaction (`analysis_queue`).
 
+use super::analysis_queue::enqueue_item;
 use crate::StoreError;
 use hark_core::{Fields, ItemInput, ItemOutcome, PartInput, Source, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -96,6 +98,8 @@ fn upsert_item(
             }
         }
     }
+    // `now` only grows between transactions, and the upsert raises it past the queued value.
+    enqueue_item(conn, item_id, source.project_id.as_str(), now)?;
     Ok(ItemOutcome::Stored {
         created: existing.is_none(),
     })

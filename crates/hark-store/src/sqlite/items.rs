@@ -1,6 +1,9 @@
-//! Items: reading back, deleting one, and privacy erasure.
+//! Items: reading back, deleting one, and privacy erasure. Deleting a subject deletes what
+//! was analysed from it too (mentions, roll-up, queue row, corrections, theme quotes).
 
+use super::analysis_queue::{enqueue_item, forget_analysis, forget_subject};
 use crate::StoreError;
+use hark_core::analysis::Subject;
 use hark_core::{
     ErasureReport, ErasureSubject, ItemCursor, ItemFilter, ItemId, ItemPage, ProjectId, SourceId,
     StoredItem, StoredPart, Timestamp,
@@ -134,10 +137,14 @@ pub(crate) fn delete_item(
     let n = conn
         .prepare_cached("DELETE FROM items WHERE id = ?1 AND project_id = ?2")?
         .execute(params![id.0, project.as_str()])?;
+    if n > 0 {
+        forget_subject(conn, Subject::Item(id.0))?;
+    }
     Ok(n > 0)
 }
 
-/// Deletes the subject's items (with all their parts) and the subject's parts in other items.
+/// Deletes the subject's items (with all their parts) and the subject's parts in other items;
+/// those other items are analysed again without them.
 pub(crate) fn erase_subject(
     conn: &Connection,
     project: &ProjectId,
@@ -159,6 +166,15 @@ pub(crate) fn erase_subject(
         params![p, value],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let erased: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT id FROM items WHERE project_id = ?1 AND {item_cond}"
+        ))?
+        .query_map(params![p, value], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for &id in &erased {
+        forget_subject(conn, Subject::Item(id))?;
+    }
     conn.execute(
         &format!("DELETE FROM items WHERE project_id = ?1 AND {item_cond}"),
         params![p, value],
@@ -180,6 +196,9 @@ pub(crate) fn erase_subject(
             "UPDATE items SET parts_count = (SELECT count(*) FROM parts WHERE item_id = ?1) WHERE id = ?1",
             params![item_id],
         )?;
+        // Its analysis quoted the erased parts: drop it and analyse what is left again.
+        forget_analysis(conn, Subject::Item(item_id))?;
+        enqueue_item(conn, item_id, p, Timestamp::now().as_micros())?;
     }
     let (chat_feedback_deleted, chat_messages_deleted) = match subject {
         ErasureSubject::UserId(u) => erase_chat_user(conn, project, u)?,
@@ -202,6 +221,17 @@ fn erase_chat_user(
     user: &str,
 ) -> Result<(u64, u64), StoreError> {
     let p = project.as_str();
+    let feedback: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM chat_feedback WHERE message_row IN
+               (SELECT id FROM chat_messages WHERE project_id = ?1 AND user_id = ?2)
+             UNION SELECT id FROM chat_feedback WHERE project_id = ?1 AND user_key = ?2",
+        )?
+        .query_map(params![p, user], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in feedback {
+        forget_subject(conn, Subject::Chat(id))?;
+    }
     let on_messages = conn.execute(
         "DELETE FROM chat_feedback WHERE message_row IN
            (SELECT id FROM chat_messages WHERE project_id = ?1 AND user_id = ?2)",

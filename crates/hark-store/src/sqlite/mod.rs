@@ -1,18 +1,26 @@
 //! The embedded SQLite backend: one database file, WAL mode, `synchronous=FULL`, one writer
 //! thread with group commit ([`writer`]) and a pool of readers ([`pool`]). Chat-answer
-//! feedback ([`crate::ChatStore`]) is implemented in `chat` and the `chat_*` modules.
+//! feedback ([`crate::ChatStore`]) is implemented in `chat` and the `chat_*` modules, the
+//! analysis state ([`crate::AnalysisStore`]) in `analysis` and the modules it names.
 
+mod analysis;
+mod analysis_queue;
 mod chat;
 mod chat_read;
 mod chat_stats;
 mod chat_tenancy;
 mod chat_write;
 mod checkpoint;
+mod codec;
 mod ingest;
 mod items;
+mod mentions;
+mod metrics;
 mod pool;
 mod schema;
+mod subject_text;
 mod tenancy;
+mod themes;
 mod writer;
 
 use crate::{Store, StoreError, StoreOptions};

@@ -1,7 +1,9 @@
 //! The commands: each loads the configuration, opens the store and does one thing.
 
 mod admin;
+mod analysis;
 mod demo;
+mod eval;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -23,6 +25,15 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Demo(args) => {
             let config = load(args.store.config.as_deref(), &args.overrides())?;
             demo::demo(&config).await
+        }
+        Command::Eval(args) => eval::run(&args),
+        Command::Analyze(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            analysis::analyze(&config, &args.project).await
+        }
+        Command::Train(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            analysis::train(&config, &args.project, &args.file).await
         }
         Command::Admin(args) => {
             let config = load(args.store.config.as_deref(), &args.store.overrides())?;

@@ -51,8 +51,10 @@ pub(super) async fn run(
     // announcement is always handled gracefully rather than killing the process.
     watch_signals(shutdown.clone())?;
     tracing::info!(%database, "serving");
+    let server_config = config.server_config(master);
+    super::analysis::spawn_background(config, store.clone(), server_config.analysis.clone(), shutdown.clone());
     writeln!(std::io::stdout().lock(), "hark listening on http://{addr}").map_err(Error::Output)?;
-    hark_server::serve(listener, store, config.server_config(master), shutdown)
+    hark_server::serve(listener, store, server_config, shutdown)
         .await
         .map_err(Error::Serve)?;
     tracing::info!("stopped");

@@ -1,0 +1,167 @@
+//! The local sentence embedder: all-MiniLM-L6-v2 run in-process on the CPU.
+//!
+//! Texts are tokenized without padding, sorted by length and run in batches; a batch is packed
+//! into one `[tokens, hidden]` matrix with no padding at all (the shipped `tokenizer.json` pads
+//! everything to 128 tokens, which multiplies the work for short feedback sentences). The
+//! encoder is our own forward pass ([`bert`]), built for speed on few cores. Output vectors are
+//! the mean of the last hidden states over the real tokens, L2-normalised, as
+//! sentence-transformers does.
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use tokenizers::{Tokenizer, TruncationParams};
+
+mod bert;
+mod kernels;
+
+/// Dimension of the model's sentence vectors.
+pub const DIM: usize = 384;
+/// Longest input the model sees, in tokens (the model was trained on 128; longer text is cut).
+pub const MAX_TOKENS: usize = 128;
+
+/// Why the embedder could not load or run.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    /// The model folder lacks a file; `hint` says how to fetch it.
+    #[error("embedding model not found: {path} is missing (fetch it with `scripts/fetch-model.sh {dir}`)", dir = .dir.display(), path = .path.display())]
+    Missing { dir: PathBuf, path: PathBuf },
+    /// A model file could not be read or parsed.
+    #[error("embedding model file {path} is unreadable: {reason}", path = .path.display())]
+    Unreadable { path: PathBuf, reason: String },
+    /// The tokenizer failed on an input.
+    #[error("tokenizer failed: {0}")]
+    Tokenize(String),
+    /// The model failed while running (or its weights do not fit its config).
+    #[error("model inference failed")]
+    Inference(#[from] candle_core::Error),
+}
+
+/// How texts are grouped into model calls.
+#[derive(Debug, Clone, Copy)]
+pub struct Batching {
+    /// At most this many texts per call.
+    pub max_batch: usize,
+    /// At most this many (padded) tokens per call, so long texts go in smaller batches.
+    pub max_batch_tokens: usize,
+    /// Pad every input to [`MAX_TOKENS`] (how the shipped tokenizer is set up); for comparison only.
+    pub pad_to_max: bool,
+}
+
+impl Default for Batching {
+    fn default() -> Self {
+        Self { max_batch: 64, max_batch_tokens: 2048, pad_to_max: false }
+    }
+}
+
+/// A loaded sentence embedder. Cheap to share behind an `Arc`; `embed` takes `&self`.
+pub struct Embedder {
+    model: bert::Bert,
+    tokenizer: Tokenizer,
+    batching: Batching,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder").field("batching", &self.batching).finish_non_exhaustive()
+    }
+}
+
+fn required(dir: &Path, name: &str) -> Result<PathBuf, EmbedError> {
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(EmbedError::Missing { dir: dir.to_path_buf(), path })
+    }
+}
+
+fn unreadable(path: &Path, reason: impl std::fmt::Display) -> EmbedError {
+    EmbedError::Unreadable { path: path.to_path_buf(), reason: reason.to_string() }
+}
+
+impl Embedder {
+    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`, on the CPU.
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        let config_path = required(dir, "config.json")?;
+        let tokenizer_path = required(dir, "tokenizer.json")?;
+        let weights_path = required(dir, "model.safetensors")?;
+        let config_text = std::fs::read_to_string(&config_path).map_err(|e| unreadable(&config_path, e))?;
+        let config: bert::Config = serde_json::from_str(&config_text).map_err(|e| unreadable(&config_path, e))?;
+        let mut tokenizer = Tokenizer::from_file(&tokenizer_path).map_err(|e| unreadable(&tokenizer_path, e))?;
+        // Batch-longest padding is done here per length bucket; the file's fixed padding is dropped.
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+            .map_err(|e| unreadable(&tokenizer_path, e))?;
+        let weights = std::fs::read(&weights_path).map_err(|e| unreadable(&weights_path, e))?;
+        let model = bert::Bert::load(&weights, &config).map_err(|e| unreadable(&weights_path, e))?;
+        if model.hidden() != DIM || model.max_positions() < MAX_TOKENS {
+            return Err(unreadable(&config_path, format!("expected hidden_size {DIM} and at least {MAX_TOKENS} positions")));
+        }
+        Ok(Self { model, tokenizer, batching: Batching::default() })
+    }
+
+    /// Replaces the batching policy.
+    pub fn with_batching(mut self, batching: Batching) -> Self {
+        self.batching = batching;
+        self
+    }
+
+    /// Number of tokens `text` becomes (after truncation), special tokens included.
+    pub fn token_count(&self, text: &str) -> Result<usize, EmbedError> {
+        let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenize(e.to_string()))?;
+        Ok(enc.get_ids().len())
+    }
+
+    /// Embeds every text; the result is in input order, each vector unit-length and [`DIM`] long.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| EmbedError::Tokenize(e.to_string()))?;
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&i| ids[i].len());
+        let mut batches = Vec::new();
+        let mut start = 0;
+        while start < order.len() {
+            let end = self.batch_end(&order, &ids, start);
+            batches.push(&order[start..end]);
+            start = end;
+        }
+        // Batches run in parallel, each on one core as long as there are enough of them: far
+        // fewer hand-offs between threads than splitting every matmul. Work inside a batch is
+        // parallel too, which rayon uses when a core is idle (a single or a last batch).
+        let vectors: Vec<Vec<Vec<f32>>> = batches
+            .par_iter()
+            .map(|batch| self.run_batch(&batch.iter().map(|&i| ids[i]).collect::<Vec<_>>()))
+            .collect::<Result<_, _>>()?;
+        let mut out = vec![Vec::new(); ids.len()];
+        for (batch, vectors) in batches.iter().zip(vectors) {
+            for (&slot, vector) in batch.iter().zip(vectors) {
+                out[slot] = vector;
+            }
+        }
+        Ok(out)
+    }
+
+    /// End of the batch that starts at `start` in the length-sorted `order`.
+    fn batch_end(&self, order: &[usize], ids: &[&[u32]], start: usize) -> usize {
+        let rows = |i: usize| if self.batching.pad_to_max { MAX_TOKENS } else { ids[order[i]].len() };
+        let mut tokens = rows(start);
+        let mut end = start + 1;
+        while end < order.len() && end - start < self.batching.max_batch {
+            tokens += rows(end);
+            if tokens > self.batching.max_batch_tokens {
+                break;
+            }
+            end += 1;
+        }
+        end
+    }
+
+    fn run_batch(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let rows = if self.batching.pad_to_max { MAX_TOKENS } else { 0 };
+        Ok(self.model.embed(batch, rows)?)
+    }
+}

@@ -1,0 +1,160 @@
+//! `hark eval`: analysis quality on labelled CSV files, each figure beside a simple baseline
+//! computed in the same run (keyword rules, a word lexicon, TF-IDF + k-means).
+pub mod baselines;
+pub mod data;
+pub mod metrics;
+
+use crate::analyzer::{apply_learned, learn_from, Analyzer, TextAnalysis};
+use crate::embed::EmbedError;
+use data::Row;
+use hark_core::analysis::Category;
+
+/// Category quality on one test set.
+#[derive(Debug, Clone)]
+pub struct CategoryScores {
+    /// Rows scored.
+    pub rows: usize,
+    /// Macro-F1 of the model and per label.
+    pub model: (f64, Vec<(Category, f64)>),
+    /// Macro-F1 of the keyword baseline and per label.
+    pub baseline: (f64, Vec<(Category, f64)>),
+    /// Labelled examples the model learned from (0: zero-shot).
+    pub trained_on: usize,
+}
+
+/// Sentiment agreement with star ratings.
+#[derive(Debug, Clone, Copy)]
+pub struct SentimentScores {
+    /// Rows with a rating.
+    pub rows: usize,
+    /// Spearman correlation of the model's item score with the stars.
+    pub model_spearman: f64,
+    /// Sign agreement on 1–2 vs 4–5 star rows.
+    pub model_polarity: f64,
+    /// Same for the lexicon baseline.
+    pub baseline_spearman: f64,
+    /// Same for the lexicon baseline.
+    pub baseline_polarity: f64,
+}
+
+/// The labels scored: those in the gold data; predictions outside them count as `other`.
+fn gold_labels<'a>(rows: impl Iterator<Item = &'a Row>) -> Vec<Category> {
+    let mut labels: Vec<Category> = rows.flat_map(|r| r.categories.iter().copied()).collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
+fn collapse(c: Category, labels: &[Category]) -> Category {
+    if labels.contains(&c) {
+        c
+    } else {
+        Category::Other
+    }
+}
+
+/// Labelled rows with their (zero-shot) analysis, computed once and reused by every score.
+pub struct Analysed {
+    /// The rows.
+    pub rows: Vec<Row>,
+    /// Their analyses, same order.
+    pub analyses: Vec<TextAnalysis>,
+}
+
+/// Analyses every row (each row is one text).
+pub fn analyse_rows(analyzer: &Analyzer, rows: Vec<Row>) -> Result<Analysed, EmbedError> {
+    let texts: Vec<Vec<&str>> = rows.iter().map(|r| vec![r.text.as_str()]).collect();
+    let analyses = analyzer.analyze_zero_shot(&texts)?;
+    Ok(Analysed { rows, analyses })
+}
+
+/// Scores categories on `test`: zero-shot when `train` is empty, else after learning from the
+/// rows of `train` (multi-label training rows count once per label).
+pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
+    let examples: Vec<(&TextAnalysis, &str, Category)> = train
+        .iter()
+        .flat_map(|set| set.rows.iter().zip(&set.analyses))
+        .flat_map(|(r, a)| r.categories.iter().map(move |c| (a, r.text.as_str(), *c)))
+        .collect();
+    let learned = if examples.is_empty() { None } else { learn_from(&examples) };
+    let scored: Vec<(&Row, &TextAnalysis)> =
+        test.rows.iter().zip(&test.analyses).filter(|(r, _)| !r.categories.is_empty()).collect();
+    let labels = gold_labels(scored.iter().map(|(r, _)| *r));
+    let gold: Vec<Vec<Category>> = scored.iter().map(|(r, _)| r.categories.clone()).collect();
+    let model: Vec<Category> = scored
+        .iter()
+        .map(|(r, a)| {
+            let mut a = (*a).clone();
+            if let Some(m) = &learned {
+                apply_learned(&mut a, &r.text, m);
+            }
+            collapse(a.category.0, &labels)
+        })
+        .collect();
+    let baseline: Vec<Category> =
+        scored.iter().map(|(r, _)| collapse(baselines::keyword_category(&r.text), &labels)).collect();
+    CategoryScores {
+        rows: scored.len(),
+        model: metrics::macro_f1(&gold, &model, &labels),
+        baseline: metrics::macro_f1(&gold, &baseline, &labels),
+        trained_on: if learned.is_some() { examples.len() } else { 0 },
+    }
+}
+
+/// Scores sentiment against star ratings on the rows that have one.
+pub fn sentiment(set: &Analysed) -> SentimentScores {
+    let rated: Vec<(&Row, &TextAnalysis)> = set.rows.iter().zip(&set.analyses).filter(|(r, _)| r.stars.is_some()).collect();
+    let stars: Vec<u8> = rated.iter().filter_map(|(r, _)| r.stars).collect();
+    let stars_f: Vec<f64> = stars.iter().map(|s| f64::from(*s)).collect();
+    let model: Vec<f64> = rated.iter().map(|(_, a)| f64::from(a.sentiment.score)).collect();
+    let lexicon: Vec<f64> = rated.iter().map(|(r, _)| baselines::lexicon_score(&r.text)).collect();
+    SentimentScores {
+        rows: rated.len(),
+        model_spearman: metrics::spearman(&model, &stars_f),
+        model_polarity: metrics::polarity_accuracy(&model, &stars),
+        baseline_spearman: metrics::spearman(&lexicon, &stars_f),
+        baseline_polarity: metrics::polarity_accuracy(&lexicon, &stars),
+    }
+}
+
+/// Theme clustering against free labels (intents).
+#[derive(Debug, Clone, Copy)]
+pub struct ThemeScores {
+    /// Rows clustered.
+    pub rows: usize,
+    /// Distinct gold labels.
+    pub labels: usize,
+    /// Clusters found by the theme engine (it chooses the number itself).
+    pub clusters: usize,
+    /// NMI and ARI of the theme engine.
+    pub model: (f64, f64),
+    /// NMI and ARI of TF-IDF + k-means given the true number of labels.
+    pub baseline: (f64, f64),
+    /// Seconds the theme engine's clustering took (embedding excluded).
+    pub cluster_seconds: f64,
+}
+
+/// Clusters the rows that have a free label (each row one mention) and scores the clustering.
+pub fn themes(analyzer: &Analyzer, rows: &[Row]) -> Result<ThemeScores, crate::worker::PipelineError> {
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.label.is_some()).collect();
+    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+    let gold: Vec<&str> = rows.iter().filter_map(|r| r.label.as_deref()).collect();
+    let vectors = analyzer.embedder().embed(&texts)?;
+    let flat: Vec<f32> = vectors.into_iter().flatten().collect();
+    let started = std::time::Instant::now();
+    let clusters = crate::themes::cluster(&flat, crate::embed::DIM, &crate::themes::ClusterParams::default())?;
+    let cluster_seconds = started.elapsed().as_secs_f64();
+    let mut distinct = gold.clone();
+    distinct.sort();
+    distinct.dedup();
+    let baseline = baselines::tfidf_kmeans(&texts, distinct.len(), 0);
+    use crate::themes::metrics::{ari, nmi};
+    Ok(ThemeScores {
+        rows: rows.len(),
+        labels: distinct.len(),
+        clusters: clusters.iter().max().map_or(0, |m| m + 1),
+        model: (nmi(&gold, &clusters), ari(&gold, &clusters)),
+        baseline: (nmi(&gold, &baseline), ari(&gold, &baseline)),
+        cluster_seconds,
+    })
+}

@@ -1,0 +1,317 @@
+//! Inputs of the analysis and themes APIs: their query strings and small JSON bodies, parsed
+//! at the edge with every problem reported by its path.
+
+use crate::error::ApiError;
+use crate::params::ObjectReader;
+use crate::query::{FromPairs, QueryReader};
+use crate::routes::items::{DEFAULT_LIMIT, MAX_LIMIT};
+use hark_core::analysis::{Category, LabelledExample, MentionFilter, ThemeId};
+use hark_core::limits::{MAX_BODY_CHARS, MAX_NAME_CHARS, MAX_SOURCE_ID_CHARS};
+use hark_core::validate::Issue;
+use serde_json::Value;
+
+/// Most labelled examples accepted in one request.
+pub const MAX_EXAMPLES: usize = 1000;
+/// Mentions shown with one theme when `limit` is not given.
+pub const THEME_MENTIONS: u32 = 20;
+
+/// The message for a category that is not one of [`Category::ALL`].
+pub fn category_message() -> String {
+    let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    format!("must be one of {}", names.join(", "))
+}
+
+/// A category from its wire name; `None` (and an issue at `path`) for anything else.
+fn category(r: &mut ObjectReader<'_>, key: &str) -> Option<Category> {
+    let name = r.string(key, 64, true)?;
+    let parsed = name.parse().ok();
+    if parsed.is_none() {
+        r.issue(key, category_message());
+    }
+    parsed
+}
+
+/// `{"category": "bug"}` of `PUT /api/1/items/{id}/category`.
+pub fn parse_category_body(body: &Value) -> Result<Category, ApiError> {
+    let mut r = ObjectReader::new(body, &["category"]);
+    let parsed = category(&mut r, "category");
+    r.finish(parsed)
+}
+
+/// `{"examples": [{"text": "…", "category": "bug"}, …]}`: 1–1000 examples, each text 1–20,000
+/// characters. Any problem refuses the whole request, listing every bad example by its path.
+pub fn parse_examples(body: &Value) -> Result<Vec<LabelledExample>, ApiError> {
+    let mut r = ObjectReader::new(body, &["examples"]);
+    let list = match r.value("examples") {
+        Some(Value::Array(list)) if (1..=MAX_EXAMPLES).contains(&list.len()) => Some(list),
+        Some(Value::Array(_)) => {
+            r.issue("examples", format!("must hold 1 to {MAX_EXAMPLES} examples"));
+            None
+        }
+        None | Some(Value::Null) => {
+            // A body that is not an object already has its issue.
+            if body.is_object() {
+                r.issue("examples", "is required");
+            }
+            None
+        }
+        Some(_) => {
+            r.issue("examples", "must be an array");
+            None
+        }
+    };
+    let mut issues = r.into_issues();
+    let mut examples = Vec::new();
+    for (i, value) in list.into_iter().flatten().enumerate() {
+        let mut e = ObjectReader::at(format!("examples[{i}]"), value, &["text", "category"]);
+        let text = e.string("text", MAX_BODY_CHARS, true);
+        let category = category(&mut e, "category");
+        issues.extend(e.into_issues());
+        if let (Some(text), Some(category)) = (text, category) {
+            examples.push(LabelledExample {
+                text,
+                category,
+                origin: "import",
+                embedding: None,
+            });
+        }
+    }
+    if issues.is_empty() {
+        Ok(examples)
+    } else {
+        Err(ApiError::invalid_body(issues))
+    }
+}
+
+/// What `PATCH /api/1/themes/{id}` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemePatch {
+    /// A new name (`Some(None)`: clear it, back to the generated label).
+    pub name: Option<Option<String>>,
+    /// Pin or unpin.
+    pub pinned: Option<bool>,
+}
+
+/// `{"name": "…" | null, "pinned": bool}`, both optional; a name is 1–200 characters and not
+/// only blanks.
+pub fn parse_theme_patch(body: &Value) -> Result<ThemePatch, ApiError> {
+    let mut r = ObjectReader::new(body, &["name", "pinned"]);
+    let name = r.nullable_string("name", MAX_NAME_CHARS);
+    if let Some(Some(n)) = &name {
+        if n.trim().is_empty() {
+            r.issue("name", "must not be blank");
+        }
+    }
+    let pinned = r.boolean("pinned");
+    r.finish(Some(ThemePatch { name, pinned }))
+}
+
+/// `{"into": "th_…"}` of `POST /api/1/themes/{id}/merge`; merging a theme into itself is 400.
+pub fn parse_merge(body: &Value, from: &ThemeId) -> Result<ThemeId, ApiError> {
+    let mut r = ObjectReader::new(body, &["into"]);
+    let into = r.string("into", MAX_NAME_CHARS, true).map(ThemeId);
+    if into.as_ref() == Some(from) {
+        r.issue("into", "must be another theme than the one merged");
+    }
+    r.finish(into)
+}
+
+/// The query of `GET /api/1/themes` and `GET /api/1/themes/{id}`: `from`, `to`, `source`,
+/// `category`, `limit` (themes, or the theme's mentions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemesQuery {
+    /// Which mentions count.
+    pub filter: MentionFilter,
+    /// `limit` when given.
+    pub limit: Option<u32>,
+}
+
+/// The query of `GET /api/1/mentions`: the filters of [`ThemesQuery`] plus `theme` and the
+/// page: `before` (a mention id) and `limit`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionsQuery {
+    /// Which mentions.
+    pub filter: MentionFilter,
+    /// Only mentions with ids below this.
+    pub before: Option<i64>,
+    /// Page size, 1–500 (default 50).
+    pub limit: u32,
+}
+
+impl FromPairs for ThemesQuery {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
+        let (filter, _, limit) = mention_query(pairs, false)?;
+        Ok(Self { filter, limit })
+    }
+}
+
+impl FromPairs for MentionsQuery {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
+        let (filter, before, limit) = mention_query(pairs, true)?;
+        Ok(Self {
+            filter,
+            before,
+            limit: limit.unwrap_or(DEFAULT_LIMIT),
+        })
+    }
+}
+
+type Parsed = (MentionFilter, Option<i64>, Option<u32>);
+
+/// Parses the filters, `limit`, and with `listing` also `theme` and `before`.
+fn mention_query(pairs: &[(String, String)], listing: bool) -> Result<Parsed, Vec<Issue>> {
+    let mut f = MentionFilter::default();
+    let (mut before, mut limit) = (None, None);
+    let mut r = QueryReader::default();
+    for (key, value) in r.pairs(pairs) {
+        match key {
+            "from" => f.from = r.time(key, value),
+            "to" => f.to = r.time(key, value),
+            "source" if value.chars().count() > MAX_SOURCE_ID_CHARS => r.issue(key, "is too long"),
+            "source" => f.source = Some(value.to_owned()),
+            "category" => match value.parse() {
+                Ok(c) => f.category = Some(c),
+                Err(_) => r.issue(key, &category_message()),
+            },
+            "limit" => limit = r.number(key, value, 1, MAX_LIMIT),
+            "theme" if listing => f.theme = Some(ThemeId(value.to_owned())),
+            "before" if listing => match value.parse::<i64>() {
+                Ok(id) if id > 0 => before = Some(id),
+                _ => r.issue(key, "must be a mention id returned by this API"),
+            },
+            _ => r.issue(key, "unknown query parameter"),
+        }
+    }
+    r.check_range(f.from, f.to);
+    r.finish((f, before, limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paths(e: ApiError) -> Vec<String> {
+        match e {
+            ApiError::Invalid { issues, .. } => issues.into_iter().map(|i| i.path).collect(),
+            other => panic!("expected a 400, got {other}"),
+        }
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn categories_parse_and_unknown_ones_list_the_valid_names() {
+        assert_eq!(
+            parse_category_body(&json!({"category": "feature_request"})).expect("valid"),
+            Category::FeatureRequest
+        );
+        let Err(ApiError::Invalid { issues, .. }) = parse_category_body(&json!({"category": "x"}))
+        else {
+            panic!("expected a 400");
+        };
+        assert_eq!(issues[0].path, "category");
+        assert!(issues[0].message.contains("feature_request"), "{issues:?}");
+        assert_eq!(paths(parse_category_body(&json!({})).expect_err("missing")), ["category"]);
+    }
+
+    #[test]
+    fn examples_report_every_bad_entry_by_path() {
+        let ok = parse_examples(&json!({"examples": [{"text": "t", "category": "bug"}]}))
+            .expect("valid");
+        assert_eq!(ok[0].origin, "import");
+        let bad = json!({"examples": [
+            {"text": "fine", "category": "bug"},
+            {"text": "", "category": "bug"},
+            {"text": "t", "category": "nope"},
+            {"text": "t", "category": "bug", "extra": 1},
+            "not an object",
+            {"text": "x".repeat(MAX_BODY_CHARS + 1), "category": "praise"},
+        ]});
+        assert_eq!(
+            paths(parse_examples(&bad).expect_err("invalid")),
+            [
+                "examples[1].text",
+                "examples[2].category",
+                "examples[3].extra",
+                "examples[4]",
+                "examples[5].text"
+            ]
+        );
+        for (body, want) in [
+            (json!({}), "examples"),
+            (json!({"examples": []}), "examples"),
+            (json!({"examples": {}}), "examples"),
+            (json!([]), ""),
+        ] {
+            assert_eq!(paths(parse_examples(&body).expect_err("invalid")), [want]);
+        }
+        let many: Vec<Value> = (0..=MAX_EXAMPLES)
+            .map(|_| json!({"text": "t", "category": "bug"}))
+            .collect();
+        let too_many = parse_examples(&json!({ "examples": many })).expect_err("too many");
+        assert_eq!(paths(too_many), ["examples"]);
+    }
+
+    #[test]
+    fn theme_patches_tell_null_from_absent() {
+        let p = parse_theme_patch(&json!({"name": null})).expect("valid");
+        assert_eq!(p, ThemePatch { name: Some(None), pinned: None });
+        let p = parse_theme_patch(&json!({"name": "Login", "pinned": true})).expect("valid");
+        assert_eq!(p.name, Some(Some("Login".into())));
+        assert_eq!(p.pinned, Some(true));
+        assert_eq!(parse_theme_patch(&json!({})).expect("valid").name, None);
+        let bad = json!({"name": " ", "pinned": "yes", "colour": 1});
+        assert_eq!(
+            paths(parse_theme_patch(&bad).expect_err("invalid")),
+            ["colour", "name", "pinned"]
+        );
+        let long = json!({ "name": "n".repeat(MAX_NAME_CHARS + 1) });
+        assert_eq!(paths(parse_theme_patch(&long).expect_err("long")), ["name"]);
+    }
+
+    #[test]
+    fn a_theme_is_not_merged_into_itself() {
+        let a = ThemeId("th_a".into());
+        let into = parse_merge(&json!({"into": "th_b"}), &a).expect("valid");
+        assert_eq!(into, ThemeId("th_b".into()));
+        assert_eq!(paths(parse_merge(&json!({"into": "th_a"}), &a).expect_err("self")), ["into"]);
+        assert_eq!(paths(parse_merge(&json!({}), &a).expect_err("missing")), ["into"]);
+    }
+
+    #[test]
+    fn mention_queries_parse_and_name_every_problem() {
+        let q = MentionsQuery::from_pairs(&pairs(&[
+            ("theme", "th_a"),
+            ("category", "bug"),
+            ("source", "src_1"),
+            ("from", "2026-03-01T00:00:00Z"),
+            ("to", "2026-03-16T00:00:00Z"),
+            ("before", "42"),
+            ("limit", "500"),
+        ]))
+        .expect("valid");
+        assert_eq!(q.filter.theme, Some(ThemeId("th_a".into())));
+        assert_eq!(q.filter.category, Some(Category::Bug));
+        assert_eq!((q.before, q.limit), (Some(42), 500));
+        assert_eq!(MentionsQuery::from_pairs(&[]).expect("valid").limit, DEFAULT_LIMIT);
+
+        let issues = ThemesQuery::from_pairs(&pairs(&[
+            ("category", "bugs"),
+            ("theme", "th_a"),
+            ("limit", "501"),
+            ("from", "2026-03-02T00:00:00Z"),
+            ("to", "2026-03-01T00:00:00Z"),
+        ]))
+        .expect_err("invalid");
+        let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["category", "theme", "limit", "to"]);
+        let issues =
+            MentionsQuery::from_pairs(&pairs(&[("before", "-1")])).expect_err("invalid");
+        assert_eq!(issues[0].path, "before");
+    }
+}

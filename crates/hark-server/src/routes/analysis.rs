@@ -1,0 +1,119 @@
+//! The analysis API, scoped to the caller's project ([`ProjectKey`]):
+//!
+//! - `PUT /api/1/items/{id}/category` — `{"category": "bug"}`: a person's category, kept when
+//!   the item is analysed again and learned from as a correction;
+//! - `POST /api/1/analysis/examples` — `{"examples": [{"text", "category"}, …]}`: labelled
+//!   examples to learn categories from (1–1000 per request);
+//! - `POST /api/1/analysis/reanalyze` — queues every item and chat comment again (202);
+//! - `GET /api/1/analysis/status` — whether the model is loaded, and the project's queue.
+
+use crate::analysis_params::{parse_category_body, parse_examples};
+use crate::auth::ProjectKey;
+use crate::body::JsonBody;
+use crate::error::ApiError;
+use crate::params::ItemIdParam;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use hark_core::analysis::{Category, Subject};
+use serde::Serialize;
+
+/// Answer of a category set by hand.
+#[derive(Debug, Serialize)]
+pub struct CategorySet {
+    /// The category now shown.
+    pub category: Category,
+    /// Always `user`.
+    pub category_source: &'static str,
+}
+
+/// Answer of an example import.
+#[derive(Debug, Serialize)]
+pub struct Added {
+    /// Examples stored.
+    pub added: u64,
+}
+
+/// Answer of a re-analysis request.
+#[derive(Debug, Serialize)]
+pub struct Queued {
+    /// Subjects queued.
+    pub queued: u64,
+}
+
+/// `GET /api/1/analysis/status`.
+#[derive(Debug, Serialize)]
+pub struct AnalysisStatus {
+    /// `ready` once the model has loaded, else `unavailable` (loading or missing).
+    pub model: &'static str,
+    /// The project's subjects waiting for analysis.
+    pub queue: QueueView,
+}
+
+/// A project's analysis queue.
+#[derive(Debug, Serialize)]
+pub struct QueueView {
+    /// Waiting to be claimed.
+    pub ready: u64,
+    /// Being analysed now.
+    pub leased: u64,
+}
+
+/// `PUT /api/1/items/{id}/category`.
+pub async fn set_category(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    ItemIdParam(id): ItemIdParam,
+    JsonBody(body): JsonBody,
+) -> Result<Json<CategorySet>, ApiError> {
+    let category = parse_category_body(&body)?;
+    state
+        .store()
+        .set_category(&project_id, Subject::Item(id.0), category)
+        .await?;
+    Ok(Json(CategorySet {
+        category,
+        category_source: "user",
+    }))
+}
+
+/// `POST /api/1/analysis/examples`; nothing is stored when any example is invalid.
+pub async fn add_examples(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Added>, ApiError> {
+    let examples = parse_examples(&body)?;
+    let added = state.store().add_examples(&project_id, examples).await?;
+    Ok(Json(Added { added }))
+}
+
+/// `POST /api/1/analysis/reanalyze`: 202, the work happens in the background.
+pub async fn reanalyze(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+) -> Result<(StatusCode, Json<Queued>), ApiError> {
+    let queued = state.store().requeue_project(&project_id).await?;
+    Ok((StatusCode::ACCEPTED, Json(Queued { queued })))
+}
+
+/// `GET /api/1/analysis/status`.
+pub async fn status(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+) -> Result<Json<AnalysisStatus>, ApiError> {
+    let depth = state.store().queue_depth(Some(&project_id)).await?;
+    let model = if state.config().analysis.is_ready() {
+        "ready"
+    } else {
+        "unavailable"
+    };
+    Ok(Json(AnalysisStatus {
+        model,
+        queue: QueueView {
+            ready: depth.ready,
+            leased: depth.leased,
+        },
+    }))
+}

@@ -1,0 +1,68 @@
+//! How analysis values are stored: vectors as little-endian `f32` blobs, categories by their
+//! wire names, string lists as JSON. Anything that does not decode is `Corrupt`, never a panic.
+
+use crate::StoreError;
+use hark_core::analysis::Category;
+
+/// A vector as little-endian `f32` bytes.
+pub(super) fn encode_vector(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A vector back from [`encode_vector`]'s bytes.
+pub(super) fn decode_vector(bytes: &[u8]) -> Result<Vec<f32>, StoreError> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(StoreError::Corrupt("vector blob"));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+/// A stored category name.
+pub(super) fn parse_category(s: &str) -> Result<Category, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt("category"))
+}
+
+/// A string list as a JSON array.
+pub(super) fn encode_strings(v: &[String]) -> Result<String, StoreError> {
+    // Serialising strings cannot fail; mapped rather than unwrapped all the same.
+    serde_json::to_string(v).map_err(|_| StoreError::Corrupt("string list"))
+}
+
+/// A string list back from [`encode_strings`].
+pub(super) fn decode_strings(s: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(s).map_err(|_| StoreError::Corrupt("string list"))
+}
+
+/// A stored example origin, as the `'static` name the domain type carries.
+pub(super) fn parse_origin(s: &str) -> Result<&'static str, StoreError> {
+    match s {
+        "correction" => Ok("correction"),
+        "import" => Ok("import"),
+        _ => Err(StoreError::Corrupt("example origin")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_round_trip_and_odd_lengths_are_corrupt() {
+        let v = vec![0.5, -1.0, f32::MIN_POSITIVE, 3.25];
+        assert_eq!(decode_vector(&encode_vector(&v)).unwrap(), v);
+        assert_eq!(encode_vector(&[1.0]), 1.0f32.to_le_bytes().to_vec());
+        assert!(decode_vector(&[0, 0, 0]).is_err());
+        assert!(decode_vector(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn unknown_names_are_corrupt() {
+        assert_eq!(parse_category("bug").unwrap(), Category::Bug);
+        assert!(parse_category("nope").is_err());
+        assert!(parse_origin("other").is_err());
+        assert!(decode_strings("{").is_err());
+    }
+}
