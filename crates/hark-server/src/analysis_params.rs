@@ -45,7 +45,10 @@ pub fn parse_examples(body: &Value) -> Result<Vec<LabelledExample>, ApiError> {
     let list = match r.value("examples") {
         Some(Value::Array(list)) if (1..=MAX_EXAMPLES).contains(&list.len()) => Some(list),
         Some(Value::Array(_)) => {
-            r.issue("examples", format!("must hold 1 to {MAX_EXAMPLES} examples"));
+            r.issue(
+                "examples",
+                format!("must hold 1 to {MAX_EXAMPLES} examples"),
+            );
             None
         }
         None | Some(Value::Null) => {
@@ -216,7 +219,10 @@ mod tests {
         };
         assert_eq!(issues[0].path, "category");
         assert!(issues[0].message.contains("feature_request"), "{issues:?}");
-        assert_eq!(paths(parse_category_body(&json!({})).expect_err("missing")), ["category"]);
+        assert_eq!(
+            paths(parse_category_body(&json!({})).expect_err("missing")),
+            ["category"]
+        );
     }
 
     #[test]
@@ -260,7 +266,13 @@ mod tests {
     #[test]
     fn theme_patches_tell_null_from_absent() {
         let p = parse_theme_patch(&json!({"name": null})).expect("valid");
-        assert_eq!(p, ThemePatch { name: Some(None), pinned: None });
+        assert_eq!(
+            p,
+            ThemePatch {
+                name: Some(None),
+                pinned: None
+            }
+        );
         let p = parse_theme_patch(&json!({"name": "Login", "pinned": true})).expect("valid");
         assert_eq!(p.name, Some(Some("Login".into())));
         assert_eq!(p.pinned, Some(true));
@@ -279,8 +291,14 @@ mod tests {
         let a = ThemeId("th_a".into());
         let into = parse_merge(&json!({"into": "th_b"}), &a).expect("valid");
         assert_eq!(into, ThemeId("th_b".into()));
-        assert_eq!(paths(parse_merge(&json!({"into": "th_a"}), &a).expect_err("self")), ["into"]);
-        assert_eq!(paths(parse_merge(&json!({}), &a).expect_err("missing")), ["into"]);
+        assert_eq!(
+            paths(parse_merge(&json!({"into": "th_a"}), &a).expect_err("self")),
+            ["into"]
+        );
+        assert_eq!(
+            paths(parse_merge(&json!({}), &a).expect_err("missing")),
+            ["into"]
+        );
     }
 
     #[test]
@@ -298,7 +316,10 @@ mod tests {
         assert_eq!(q.filter.theme, Some(ThemeId("th_a".into())));
         assert_eq!(q.filter.category, Some(Category::Bug));
         assert_eq!((q.before, q.limit), (Some(42), 500));
-        assert_eq!(MentionsQuery::from_pairs(&[]).expect("valid").limit, DEFAULT_LIMIT);
+        assert_eq!(
+            MentionsQuery::from_pairs(&[]).expect("valid").limit,
+            DEFAULT_LIMIT
+        );
 
         let issues = ThemesQuery::from_pairs(&pairs(&[
             ("category", "bugs"),
@@ -310,8 +331,7 @@ mod tests {
         .expect_err("invalid");
         let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, ["category", "theme", "limit", "to"]);
-        let issues =
-            MentionsQuery::from_pairs(&pairs(&[("before", "-1")])).expect_err("invalid");
+        let issues = MentionsQuery::from_pairs(&pairs(&[("before", "-1")])).expect_err("invalid");
         assert_eq!(issues[0].path, "before");
     }
 }

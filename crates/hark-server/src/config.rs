@@ -133,6 +133,9 @@ mod tests {
         assert_eq!(config.chat.max_skew, Duration::from_secs(900));
         assert_eq!(config.chat.cache_ttl, Duration::from_secs(2));
         assert!(config.chat.throttle.is_none());
-        assert!(!config.analysis.is_ready(), "no pipeline until the model loads");
+        assert!(
+            !config.analysis.is_ready(),
+            "no pipeline until the model loads"
+        );
     }
 }

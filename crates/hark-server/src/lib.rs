@@ -147,7 +147,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/1/themes/recluster", post(themes::recluster))
         .route(
             "/api/1/themes/{id}",
-            get(themes::get).patch(themes::update).delete(themes::delete),
+            get(themes::get)
+                .patch(themes::update)
+                .delete(themes::delete),
         )
         .route("/api/1/themes/{id}/merge", post(themes::merge))
         .route("/api/1/mentions", get(themes::mentions))

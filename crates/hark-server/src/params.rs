@@ -85,9 +85,7 @@ impl<'a> ObjectReader<'a> {
                 }
                 reader.object = Some(map);
             }
-            _ if reader.prefix.is_empty() => {
-                reader.issue("", "request body must be a JSON object")
-            }
+            _ if reader.prefix.is_empty() => reader.issue("", "request body must be a JSON object"),
             _ => reader.issue("", "must be a JSON object"),
         }
         reader
@@ -222,7 +220,8 @@ mod tests {
         assert_eq!(r.string("text", 10, true), None);
         let paths: Vec<_> = r.into_issues().into_iter().map(|i| i.path).collect();
         assert_eq!(paths, ["examples[2].x", "examples[2].text"]);
-        let mut r = ObjectReader::at("examples[0]", &json!(5), &[]);
+        let five = json!(5);
+        let mut r = ObjectReader::at("examples[0]", &five, &[]);
         assert_eq!(r.string("text", 10, true), None);
         assert_eq!(r.into_issues()[0].path, "examples[0]");
     }

@@ -160,7 +160,9 @@ pub fn listing(
     let mut views: Vec<ThemeView> = themes
         .into_iter()
         .map(|theme| {
-            let metrics = match metrics.iter().position(|m| m.theme_id.as_ref() == Some(&theme.id))
+            let metrics = match metrics
+                .iter()
+                .position(|m| m.theme_id.as_ref() == Some(&theme.id))
             {
                 Some(i) => MetricsView::new(metrics.swap_remove(i), current_week),
                 None => MetricsView::empty(),
@@ -253,8 +255,14 @@ mod tests {
         assert_eq!(week_start(at("2026-03-09T00:00:00Z")), monday);
         assert_eq!(week_start(at("2026-03-15T23:59:59.999999Z")), monday);
         assert_eq!(week_start(at("2026-03-12T13:00:00+05:00")), monday);
-        assert_eq!(week_start(at("2026-03-08T23:59:59Z")), at("2026-03-02T00:00:00Z"));
-        assert_eq!(week_start(at("1969-12-31T12:00:00Z")), at("1969-12-29T00:00:00Z"));
+        assert_eq!(
+            week_start(at("2026-03-08T23:59:59Z")),
+            at("2026-03-02T00:00:00Z")
+        );
+        assert_eq!(
+            week_start(at("1969-12-31T12:00:00Z")),
+            at("1969-12-29T00:00:00Z")
+        );
     }
 
     #[test]
@@ -269,14 +277,21 @@ mod tests {
     fn week_over_week_change_is_relative_and_null_without_a_last_week() {
         let week = at("2026-03-09T00:00:00Z");
         let m = MetricsView::new(
-            metrics(Some("a"), &[("2026-03-02T00:00:00Z", 4), ("2026-03-09T00:00:00Z", 6)]),
+            metrics(
+                Some("a"),
+                &[("2026-03-02T00:00:00Z", 4), ("2026-03-09T00:00:00Z", 6)],
+            ),
             week,
         );
         assert_eq!((m.this_week, m.last_week, m.wow_change), (6, 4, Some(0.5)));
         let m = MetricsView::new(metrics(Some("a"), &[("2026-03-09T00:00:00Z", 2)]), week);
         assert_eq!((m.this_week, m.last_week, m.wow_change), (2, 0, None));
         let m = MetricsView::new(metrics(Some("a"), &[("2026-02-23T00:00:00Z", 5)]), week);
-        assert_eq!((m.this_week, m.last_week), (0, 0), "older weeks do not count");
+        assert_eq!(
+            (m.this_week, m.last_week),
+            (0, 0),
+            "older weeks do not count"
+        );
     }
 
     #[test]

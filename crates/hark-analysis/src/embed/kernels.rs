@@ -199,31 +199,44 @@ impl<const D: usize> Kernel for Attend<'_, D> {
                 keys_t[c * padded + j] = *k;
             }
         }
+        // Per block of queries: [QUERY_BLOCK, padded] scores and [QUERY_BLOCK, D] queries and
+        // contexts. These are slices rather than local arrays: LLVM scalarises element-wise
+        // loops over arrays it has split into registers.
         let mut scores = vec![0.0f32; QUERY_BLOCK * padded];
+        let mut queries = vec![0.0f32; QUERY_BLOCK * D];
+        let mut context = vec![0.0f32; QUERY_BLOCK * D];
         for head in 0..h.heads {
             let col = head * D;
             let head_keys = &keys_t[col * padded..][..D * padded];
             let (q_bias, v_bias) = (&h.q_bias[col..col + D], &h.v_bias[col..col + D]);
             for first in (0..span.rows).step_by(QUERY_BLOCK) {
+                // Rows past `n` keep whatever the last block left: finite filler whose results
+                // are dropped, so that every loop below has a fixed trip count.
                 let n = QUERY_BLOCK.min(span.rows - first);
-                // The block's queries, biased and scaled; missing rows stay zero.
-                let mut queries = [[0.0f32; D]; QUERY_BLOCK];
-                for (k, query) in queries.iter_mut().enumerate().take(n) {
+                for (k, query) in queries.chunks_exact_mut(D).enumerate().take(n) {
                     let raw = &qkv[(first + k) * stride + col..][..D];
                     for ((q, r), b) in query.iter_mut().zip(raw).zip(q_bias) {
                         *q = (r + b) * scale;
                     }
                 }
                 for block in (0..padded).step_by(KEY_BLOCK) {
-                    score_block(&queries, head_keys, padded, block, &mut scores);
+                    score_block::<D>(&queries, head_keys, padded, block, &mut scores);
                 }
                 let mut inv_sum = [0.0f32; QUERY_BLOCK];
-                for (k, inv) in inv_sum.iter_mut().enumerate().take(n) {
-                    *inv = 1.0 / softmax_unnormalised(&mut scores[k * padded..][..valid]);
+                for (inv, row) in inv_sum.iter_mut().zip(scores.chunks_exact_mut(padded)) {
+                    *inv = 1.0 / softmax_unnormalised(&mut row[..valid]);
                 }
-                // Rows past `n` carry stale (finite) scores; their sums are never stored.
-                let context = weighted_values::<D>(&scores, padded, &qkv[2 * hidden + col..], stride, valid);
-                for (k, (ctx, inv)) in context.iter().zip(inv_sum).enumerate().take(n) {
+                context.fill(0.0);
+                for j in 0..valid {
+                    let value = &qkv[j * stride + 2 * hidden + col..][..D];
+                    for (ctx, row) in context.chunks_exact_mut(D).zip(scores.chunks_exact(padded)) {
+                        let p = row[j];
+                        for (c, v) in ctx.iter_mut().zip(value) {
+                            *c += p * v;
+                        }
+                    }
+                }
+                for (k, (ctx, inv)) in context.chunks_exact(D).zip(inv_sum).enumerate().take(n) {
                     let dst = &mut out[(first + k) * hidden + col..][..D];
                     for ((d, c), b) in dst.iter_mut().zip(ctx).zip(v_bias) {
                         *d = c * inv + b;
@@ -234,56 +247,27 @@ impl<const D: usize> Kernel for Attend<'_, D> {
     }
 }
 
-/// Scores of the (up to) four queries against keys `block..block + KEY_BLOCK`, written to row
-/// `k` of `scores` (`padded` wide). The four accumulators are separate arrays, each one vector
-/// register, so that LLVM keeps them in registers and vectorises along the keys.
+/// Scores of the four queries (`[QUERY_BLOCK, D]`) against keys `block..block + KEY_BLOCK` of
+/// `keys_t` (`[D, padded]`), written to `scores` (`[QUERY_BLOCK, padded]`). The four
+/// accumulators are one vector register each, so that the loop over `D` is pure FMAs.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // one index into five arrays reads better than a zip
-fn score_block<const D: usize>(
-    queries: &[[f32; D]; QUERY_BLOCK],
-    keys_t: &[f32],
-    padded: usize,
-    block: usize,
-    scores: &mut [f32],
-) {
+fn score_block<const D: usize>(queries: &[f32], keys_t: &[f32], padded: usize, block: usize, scores: &mut [f32]) {
+    let (q0, q1, q2, q3) = (&queries[..D], &queries[D..2 * D], &queries[2 * D..3 * D], &queries[3 * D..4 * D]);
     let mut acc = [[0.0f32; KEY_BLOCK]; QUERY_BLOCK];
     let [a0, a1, a2, a3] = &mut acc;
     for t in 0..D {
         let keys = &keys_t[t * padded + block..][..KEY_BLOCK];
-        let (q0, q1, q2, q3) = (queries[0][t], queries[1][t], queries[2][t], queries[3][t]);
         for l in 0..KEY_BLOCK {
-            a0[l] += q0 * keys[l];
-            a1[l] += q1 * keys[l];
-            a2[l] += q2 * keys[l];
-            a3[l] += q3 * keys[l];
+            a0[l] += q0[t] * keys[l];
+            a1[l] += q1[t] * keys[l];
+            a2[l] += q2[t] * keys[l];
+            a3[l] += q3[t] * keys[l];
         }
     }
     for (k, a) in acc.iter().enumerate() {
         scores[k * padded + block..][..KEY_BLOCK].copy_from_slice(a);
     }
-}
-
-/// For each of the four query rows of `scores`: the sum over keys `j < valid` of
-/// `scores[k][j] * values[j * stride..][..D]`.
-#[inline(always)]
-fn weighted_values<const D: usize>(
-    scores: &[f32],
-    padded: usize,
-    values: &[f32],
-    stride: usize,
-    valid: usize,
-) -> [[f32; D]; QUERY_BLOCK] {
-    let mut context = [[0.0f32; D]; QUERY_BLOCK];
-    for j in 0..valid {
-        let value = &values[j * stride..][..D];
-        for (k, ctx) in context.iter_mut().enumerate() {
-            let p = scores[k * padded + j];
-            for (c, v) in ctx.iter_mut().zip(value) {
-                *c += p * v;
-            }
-        }
-    }
-    context
 }
 
 /// Replaces `xs` by `exp(xs - max)` and returns their sum (the softmax denominator).
@@ -351,8 +335,10 @@ fn exp(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5.000_000_1e-1;
     let y = p * r * r + r + 1.0;
-    // n is in [-126, 0] here, so 2^n is a normal float built from its exponent bits.
-    y * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    // n is an integer in [-126, 0], so 2^n is the float with exponent field n + 127. Adding
+    // 2^23 puts n + 127 in the low mantissa bits, and the shift moves them to the exponent
+    // field (an `as i32` cast would not vectorise: it saturates).
+    y * f32::from_bits((n + (127.0 + 8_388_608.0)).to_bits() << 23)
 }
 
 /// The error function, to within 5e-7: Eigen's rational approximation on [-4, 4] (beyond which

@@ -69,7 +69,9 @@ pub fn analyzer() -> Option<Arc<Analyzer>> {
         .get_or_init(|| {
             let dir = model_dir()?;
             let embedder = Embedder::load(&dir).expect("the model in HARK_MODEL_DIR loads");
-            Some(Arc::new(Analyzer::new(embedder).expect("the analyzer builds")))
+            Some(Arc::new(
+                Analyzer::new(embedder).expect("the analyzer builds"),
+            ))
         })
         .clone()
 }

@@ -2,6 +2,7 @@
 //! in a temporary directory and speaks HTTP to it.
 
 mod admin;
+mod analysis;
 mod chat_admin;
 mod chat_errors;
 mod chat_put;
@@ -15,3 +16,4 @@ mod ops;
 mod prop;
 mod rate_limit;
 mod status;
+mod themes;
