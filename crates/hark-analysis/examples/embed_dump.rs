@@ -8,7 +8,10 @@ use hark_analysis::embed::{Batching, Embedder};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
-        return Err("usage: embed_dump MODEL_DIR IN.jsonl OUT.f32 [MAX_BATCH MAX_BATCH_TOKENS [pad]]".into());
+        return Err(
+            "usage: embed_dump MODEL_DIR IN.jsonl OUT.f32 [MAX_BATCH MAX_BATCH_TOKENS [pad]]"
+                .into(),
+        );
     }
     let mut batching = Batching::default();
     if let (Some(batch), Some(tokens)) = (args.get(4), args.get(5)) {
@@ -25,7 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = std::time::Instant::now();
     let v = e.embed(&refs)?;
     let secs = t.elapsed().as_secs_f64();
-    eprintln!("{} texts in {:.1}s = {:.0}/s", refs.len(), secs, refs.len() as f64 / secs);
+    eprintln!(
+        "{} texts in {:.1}s = {:.0}/s",
+        refs.len(),
+        secs,
+        refs.len() as f64 / secs
+    );
     let mut out = std::io::BufWriter::new(std::fs::File::create(&args[3])?);
     for row in v {
         for x in row {

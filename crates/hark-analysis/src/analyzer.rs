@@ -41,17 +41,31 @@ pub struct Analyzer {
 impl Analyzer {
     /// Trains the zero-shot models by embedding the built-in sentences (about a second).
     pub fn new(embedder: Embedder) -> Result<Self, EmbedError> {
-        let cat_texts: Vec<(&str, Category)> =
-            CATEGORY_SEEDS.iter().flat_map(|(c, ts)| ts.iter().map(move |t| (*t, *c))).collect();
-        let pol_texts: Vec<(&str, usize)> =
-            SENTIMENT_SEEDS.iter().enumerate().flat_map(|(p, ts)| ts.iter().map(move |t| (*t, p))).collect();
+        let cat_texts: Vec<(&str, Category)> = CATEGORY_SEEDS
+            .iter()
+            .flat_map(|(c, ts)| ts.iter().map(move |t| (*t, *c)))
+            .collect();
+        let pol_texts: Vec<(&str, usize)> = SENTIMENT_SEEDS
+            .iter()
+            .enumerate()
+            .flat_map(|(p, ts)| ts.iter().map(move |t| (*t, p)))
+            .collect();
         let cat_vecs = embedder.embed(&cat_texts.iter().map(|(t, _)| *t).collect::<Vec<_>>())?;
         let pol_vecs = embedder.embed(&pol_texts.iter().map(|(t, _)| *t).collect::<Vec<_>>())?;
         let zero_shot = ZeroShot::train(
-            &cat_vecs.into_iter().zip(cat_texts.iter().map(|(_, c)| *c)).collect::<Vec<_>>(),
-            &pol_vecs.into_iter().zip(pol_texts.iter().map(|(_, p)| *p)).collect::<Vec<_>>(),
+            &cat_vecs
+                .into_iter()
+                .zip(cat_texts.iter().map(|(_, c)| *c))
+                .collect::<Vec<_>>(),
+            &pol_vecs
+                .into_iter()
+                .zip(pol_texts.iter().map(|(_, p)| *p))
+                .collect::<Vec<_>>(),
         );
-        Ok(Self { embedder, zero_shot })
+        Ok(Self {
+            embedder,
+            zero_shot,
+        })
     }
 
     /// The embedder.
@@ -61,7 +75,11 @@ impl Analyzer {
 
     /// Analyses texts, each given as its units (e.g. an item's body and customer parts). All
     /// mentions of the batch are embedded together, so batches of many texts run fastest.
-    pub fn analyze(&self, texts: &[Vec<&str>], learned: Option<&Learned>) -> Result<Vec<TextAnalysis>, EmbedError> {
+    pub fn analyze(
+        &self,
+        texts: &[Vec<&str>],
+        learned: Option<&Learned>,
+    ) -> Result<Vec<TextAnalysis>, EmbedError> {
         let mut out = self.analyze_zero_shot(texts)?;
         if let Some(model) = learned {
             for (analysis, units) in out.iter_mut().zip(texts) {
@@ -83,17 +101,28 @@ impl Analyzer {
                 }
             }
         }
-        let vectors = self.embedder.embed(&pieces.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let vectors = self
+            .embedder
+            .embed(&pieces.iter().map(String::as_str).collect::<Vec<_>>())?;
         let mut out: Vec<Vec<AnalyzedMention>> = vec![Vec::new(); texts.len()];
         for (((t, unit), text), embedding) in owners.into_iter().zip(pieces).zip(vectors) {
             let score = self.zero_shot.score(&text, &embedding);
-            out[t].push(AnalyzedMention { unit, text, embedding, score });
+            out[t].push(AnalyzedMention {
+                unit,
+                text,
+                embedding,
+                score,
+            });
         }
         Ok(out
             .into_iter()
             .map(|mentions| {
                 let scores: Vec<MentionScore> = mentions.iter().map(|m| m.score.clone()).collect();
-                TextAnalysis { category: item_category(&scores), sentiment: item_sentiment(&scores), mentions }
+                TextAnalysis {
+                    category: item_category(&scores),
+                    sentiment: item_sentiment(&scores),
+                    mentions,
+                }
             })
             .collect())
     }
@@ -102,15 +131,22 @@ impl Analyzer {
     pub fn learn(&self, examples: &[(String, Category)]) -> Result<Option<Learned>, EmbedError> {
         let texts: Vec<Vec<&str>> = examples.iter().map(|(t, _)| vec![t.as_str()]).collect();
         let analysed = self.analyze_zero_shot(&texts)?;
-        let labelled: Vec<(&TextAnalysis, &str, Category)> =
-            analysed.iter().zip(examples).map(|(a, (t, c))| (a, t.as_str(), *c)).collect();
+        let labelled: Vec<(&TextAnalysis, &str, Category)> = analysed
+            .iter()
+            .zip(examples)
+            .map(|(a, (t, c))| (a, t.as_str(), *c))
+            .collect();
         Ok(learn_from(&labelled))
     }
 }
 
 fn scores_of(analysis: &TextAnalysis) -> (Vec<Vec<f32>>, Vec<MentionScore>) {
     (
-        analysis.mentions.iter().map(|m| m.embedding.clone()).collect(),
+        analysis
+            .mentions
+            .iter()
+            .map(|m| m.embedding.clone())
+            .collect(),
         analysis.mentions.iter().map(|m| m.score.clone()).collect(),
     )
 }
@@ -118,12 +154,22 @@ fn scores_of(analysis: &TextAnalysis) -> (Vec<Vec<f32>>, Vec<MentionScore>) {
 /// Learns a classifier from already analysed texts with their full text and category; texts
 /// without mentions are skipped.
 pub fn learn_from(examples: &[(&TextAnalysis, &str, Category)]) -> Option<Learned> {
-    let parts: Vec<(Vec<Vec<f32>>, Vec<MentionScore>)> = examples.iter().map(|(a, _, _)| scores_of(a)).collect();
+    let parts: Vec<(Vec<Vec<f32>>, Vec<MentionScore>)> =
+        examples.iter().map(|(a, _, _)| scores_of(a)).collect();
     let views: Vec<(ItemView<'_>, Category)> = examples
         .iter()
         .zip(&parts)
         .filter(|(_, (e, _))| !e.is_empty())
-        .map(|((_, text, c), (e, s))| (ItemView { text, embeddings: e, scores: s }, *c))
+        .map(|((_, text, c), (e, s))| {
+            (
+                ItemView {
+                    text,
+                    embeddings: e,
+                    scores: s,
+                },
+                *c,
+            )
+        })
         .collect();
     Learned::train(&views)
 }
@@ -135,10 +181,21 @@ pub fn apply_learned(analysis: &mut TextAnalysis, full_text: &str, model: &Learn
         return;
     }
     let (embeddings, scores) = scores_of(analysis);
-    analysis.category = model.predict(&ItemView { text: full_text, embeddings: &embeddings, scores: &scores }, analysis.category);
+    analysis.category = model.predict(
+        &ItemView {
+            text: full_text,
+            embeddings: &embeddings,
+            scores: &scores,
+        },
+        analysis.category,
+    );
     for m in &mut analysis.mentions {
         let own = std::slice::from_ref(&m.score);
-        let view = ItemView { text: &m.text, embeddings: std::slice::from_ref(&m.embedding), scores: own };
+        let view = ItemView {
+            text: &m.text,
+            embeddings: std::slice::from_ref(&m.embedding),
+            scores: own,
+        };
         m.score.category = model.predict(&view, item_category(own));
     }
 }

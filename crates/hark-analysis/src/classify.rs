@@ -60,10 +60,19 @@ impl ZeroShot {
     /// Trains on embedded example sentences: `(embedding, category)` and `(embedding, polarity)`
     /// with polarity 0 positive, 1 negative, 2 neutral.
     pub fn train(categories: &[(Vec<f32>, Category)], polarities: &[(Vec<f32>, usize)]) -> Self {
-        let cat: Vec<(Features, usize)> =
-            categories.iter().map(|(e, c)| (dense(e, 0).collect(), c.index())).collect();
-        let pol: Vec<(Features, usize)> = polarities.iter().map(|(e, p)| (dense(e, 0).collect(), *p)).collect();
-        let params = TrainParams { c: 10.0, balanced: false, ..TrainParams::default() };
+        let cat: Vec<(Features, usize)> = categories
+            .iter()
+            .map(|(e, c)| (dense(e, 0).collect(), c.index()))
+            .collect();
+        let pol: Vec<(Features, usize)> = polarities
+            .iter()
+            .map(|(e, p)| (dense(e, 0).collect(), *p))
+            .collect();
+        let params = TrainParams {
+            c: 10.0,
+            balanced: false,
+            ..TrainParams::default()
+        };
         Self {
             category: LogisticModel::train(&cat, DIM, CLASSES, params),
             sentiment: LogisticModel::train(&pol, DIM, 3, TrainParams { c: 1.0, ..params }),
@@ -174,7 +183,11 @@ impl Learned {
             .filter_map(|(v, c)| Some((features(&tfidf, v), classes.iter().position(|k| k == c)?)))
             .collect();
         let model = LogisticModel::train(&rows, LEARNED_DIM, classes.len(), TrainParams::default());
-        Some(Self { tfidf, model, classes })
+        Some(Self {
+            tfidf,
+            model,
+            classes,
+        })
     }
 
     /// The category of an item (or of one mention, as a one-mention item) and its probability;
@@ -198,8 +211,13 @@ fn features(tfidf: &Tfidf, item: &ItemView<'_>) -> Features {
     let mut probs = [0f32; CLASSES];
     let mut cue = [0f32; 3];
     for s in item.scores {
-        probs.iter_mut().zip(&s.probs).for_each(|(d, x)| *d = d.max(*x));
-        cue.iter_mut().zip(&s.cues).for_each(|(d, x)| *d = d.max(*x));
+        probs
+            .iter_mut()
+            .zip(&s.probs)
+            .for_each(|(d, x)| *d = d.max(*x));
+        cue.iter_mut()
+            .zip(&s.cues)
+            .for_each(|(d, x)| *d = d.max(*x));
     }
     let mut f: Features = dense(&mean, 0).collect();
     f.extend(dense(&probs, OFFSET_PROBS));

@@ -18,7 +18,11 @@ pub struct Cues {
 impl Cues {
     /// The cues as 0/1 features.
     pub fn as_features(self) -> [f32; 3] {
-        [f32::from(u8::from(self.request)), f32::from(u8::from(self.defect)), f32::from(u8::from(self.question))]
+        [
+            f32::from(u8::from(self.request)),
+            f32::from(u8::from(self.defect)),
+            f32::from(u8::from(self.question)),
+        ]
     }
 }
 

@@ -49,7 +49,11 @@ pub struct Batching {
 
 impl Default for Batching {
     fn default() -> Self {
-        Self { max_batch: 64, max_batch_tokens: 2048, pad_to_max: false }
+        Self {
+            max_batch: 64,
+            max_batch_tokens: 2048,
+            pad_to_max: false,
+        }
     }
 }
 
@@ -62,7 +66,9 @@ pub struct Embedder {
 
 impl std::fmt::Debug for Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Embedder").field("batching", &self.batching).finish_non_exhaustive()
+        f.debug_struct("Embedder")
+            .field("batching", &self.batching)
+            .finish_non_exhaustive()
     }
 }
 
@@ -71,12 +77,18 @@ fn required(dir: &Path, name: &str) -> Result<PathBuf, EmbedError> {
     if path.is_file() {
         Ok(path)
     } else {
-        Err(EmbedError::Missing { dir: dir.to_path_buf(), path })
+        Err(EmbedError::Missing {
+            dir: dir.to_path_buf(),
+            path,
+        })
     }
 }
 
 fn unreadable(path: &Path, reason: impl std::fmt::Display) -> EmbedError {
-    EmbedError::Unreadable { path: path.to_path_buf(), reason: reason.to_string() }
+    EmbedError::Unreadable {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
 }
 
 impl Embedder {
@@ -85,20 +97,34 @@ impl Embedder {
         let config_path = required(dir, "config.json")?;
         let tokenizer_path = required(dir, "tokenizer.json")?;
         let weights_path = required(dir, "model.safetensors")?;
-        let config_text = std::fs::read_to_string(&config_path).map_err(|e| unreadable(&config_path, e))?;
-        let config: bert::Config = serde_json::from_str(&config_text).map_err(|e| unreadable(&config_path, e))?;
-        let mut tokenizer = Tokenizer::from_file(&tokenizer_path).map_err(|e| unreadable(&tokenizer_path, e))?;
+        let config_text =
+            std::fs::read_to_string(&config_path).map_err(|e| unreadable(&config_path, e))?;
+        let config: bert::Config =
+            serde_json::from_str(&config_text).map_err(|e| unreadable(&config_path, e))?;
+        let mut tokenizer =
+            Tokenizer::from_file(&tokenizer_path).map_err(|e| unreadable(&tokenizer_path, e))?;
         // Batch-longest padding is done here per length bucket; the file's fixed padding is dropped.
         tokenizer.with_padding(None);
         tokenizer
-            .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                ..Default::default()
+            }))
             .map_err(|e| unreadable(&tokenizer_path, e))?;
         let weights = std::fs::read(&weights_path).map_err(|e| unreadable(&weights_path, e))?;
-        let model = bert::Bert::load(&weights, &config).map_err(|e| unreadable(&weights_path, e))?;
+        let model =
+            bert::Bert::load(&weights, &config).map_err(|e| unreadable(&weights_path, e))?;
         if model.hidden() != DIM || model.max_positions() < MAX_TOKENS {
-            return Err(unreadable(&config_path, format!("expected hidden_size {DIM} and at least {MAX_TOKENS} positions")));
+            return Err(unreadable(
+                &config_path,
+                format!("expected hidden_size {DIM} and at least {MAX_TOKENS} positions"),
+            ));
         }
-        Ok(Self { model, tokenizer, batching: Batching::default() })
+        Ok(Self {
+            model,
+            tokenizer,
+            batching: Batching::default(),
+        })
     }
 
     /// Replaces the batching policy.
@@ -109,7 +135,10 @@ impl Embedder {
 
     /// Number of tokens `text` becomes (after truncation), special tokens included.
     pub fn token_count(&self, text: &str) -> Result<usize, EmbedError> {
-        let enc = self.tokenizer.encode(text, true).map_err(|e| EmbedError::Tokenize(e.to_string()))?;
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| EmbedError::Tokenize(e.to_string()))?;
         Ok(enc.get_ids().len())
     }
 
@@ -147,7 +176,13 @@ impl Embedder {
 
     /// End of the batch that starts at `start` in the length-sorted `order`.
     fn batch_end(&self, order: &[usize], ids: &[&[u32]], start: usize) -> usize {
-        let rows = |i: usize| if self.batching.pad_to_max { MAX_TOKENS } else { ids[order[i]].len() };
+        let rows = |i: usize| {
+            if self.batching.pad_to_max {
+                MAX_TOKENS
+            } else {
+                ids[order[i]].len()
+            }
+        };
         let mut tokens = rows(start);
         let mut end = start + 1;
         while end < order.len() && end - start < self.batching.max_batch {
@@ -161,7 +196,11 @@ impl Embedder {
     }
 
     fn run_batch(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
-        let rows = if self.batching.pad_to_max { MAX_TOKENS } else { 0 };
+        let rows = if self.batching.pad_to_max {
+            MAX_TOKENS
+        } else {
+            0
+        };
         Ok(self.model.embed(batch, rows)?)
     }
 }

@@ -1,13 +1,13 @@
 //! hark's local analysis: the embedding model and what is built on it.
-pub mod embed;
+pub mod analyzer;
 pub mod classify;
 pub mod cues;
+pub mod embed;
+pub mod eval;
 pub mod linear;
 pub mod mentions;
 pub mod seeds;
 pub mod tfidf;
-pub mod analyzer;
-pub mod eval;
 pub mod themes;
 pub mod worker;
 

@@ -23,7 +23,12 @@ pub struct TrainParams {
 
 impl Default for TrainParams {
     fn default() -> Self {
-        Self { c: 4.0, steps: 300, learning_rate: 0.05, balanced: true }
+        Self {
+            c: 4.0,
+            steps: 300,
+            learning_rate: 0.05,
+            balanced: true,
+        }
     }
 }
 
@@ -39,8 +44,18 @@ pub struct LogisticModel {
 impl LogisticModel {
     /// Trains on `(features, class)` examples with `classes` classes over `dim` features.
     /// Examples with out-of-range classes or indices are ignored.
-    pub fn train(examples: &[(Features, usize)], dim: usize, classes: usize, params: TrainParams) -> Self {
-        let mut model = Self { dim, classes, weights: vec![0.0; dim * classes], bias: vec![0.0; classes] };
+    pub fn train(
+        examples: &[(Features, usize)],
+        dim: usize,
+        classes: usize,
+        params: TrainParams,
+    ) -> Self {
+        let mut model = Self {
+            dim,
+            classes,
+            weights: vec![0.0; dim * classes],
+            bias: vec![0.0; classes],
+        };
         let examples: Vec<&(Features, usize)> = examples
             .iter()
             .filter(|(f, y)| *y < classes && f.iter().all(|(i, _)| (*i as usize) < dim))
@@ -56,7 +71,13 @@ impl LogisticModel {
         let present = counts.iter().filter(|c| **c > 0.0).count() as f32;
         let class_weight: Vec<f32> = counts
             .iter()
-            .map(|c| if params.balanced && *c > 0.0 { n / (present * c) } else { 1.0 })
+            .map(|c| {
+                if params.balanced && *c > 0.0 {
+                    n / (present * c)
+                } else {
+                    1.0
+                }
+            })
             .collect();
         // scikit-learn minimises ½‖w‖² + C·Σ loss; per example that is loss + ‖w‖²/(2·C·n).
         let l2 = 1.0 / (params.c * n);
@@ -139,7 +160,10 @@ struct Adam {
 
 impl Adam {
     fn new(len: usize) -> Self {
-        Self { m: vec![0.0; len], v: vec![0.0; len] }
+        Self {
+            m: vec![0.0; len],
+            v: vec![0.0; len],
+        }
     }
 
     fn step(&mut self, params: &mut [f32], grads: &[f32], lr: f32, t: usize) {
@@ -160,7 +184,10 @@ impl Adam {
 
 /// Dense features as sparse pairs starting at index `offset`.
 pub fn dense(values: &[f32], offset: u32) -> impl Iterator<Item = (u32, f32)> + '_ {
-    values.iter().enumerate().map(move |(i, v)| (offset + i as u32, *v))
+    values
+        .iter()
+        .enumerate()
+        .map(move |(i, v)| (offset + i as u32, *v))
 }
 
 #[cfg(test)]
@@ -178,7 +205,11 @@ mod tests {
         let m = LogisticModel::train(&ex, 4, 3, TrainParams::default());
         for k in 0..3 {
             let p = m.probabilities(&[(k as u32, 1.0)]);
-            let best = p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+            let best = p
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, _)| i);
             assert_eq!(best, Some(k));
             assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
         }
@@ -186,7 +217,12 @@ mod tests {
 
     #[test]
     fn empty_or_invalid_training_sets_give_a_uniform_model() {
-        let m = LogisticModel::train(&[(vec![(99, 1.0)], 0), (vec![], 7)], 4, 2, TrainParams::default());
+        let m = LogisticModel::train(
+            &[(vec![(99, 1.0)], 0), (vec![], 7)],
+            4,
+            2,
+            TrainParams::default(),
+        );
         assert_eq!(m.probabilities(&[(0, 1.0)]), vec![0.5, 0.5]);
     }
 }

@@ -77,7 +77,10 @@ fn cut_long(sentence: &str) -> Vec<String> {
         .into_iter()
         .flat_map(|p| {
             let words: Vec<&str> = p.split_whitespace().collect();
-            words.chunks(MAX_WORDS).map(|c| c.join(" ")).collect::<Vec<_>>()
+            words
+                .chunks(MAX_WORDS)
+                .map(|c| c.join(" "))
+                .collect::<Vec<_>>()
         })
         .collect()
 }
@@ -89,7 +92,14 @@ mod tests {
     #[test]
     fn sentences_and_lines_become_mentions() {
         let m = split("The export is broken. Please add Excel support!\nLove the new charts");
-        assert_eq!(m, ["The export is broken.", "Please add Excel support!", "Love the new charts"]);
+        assert_eq!(
+            m,
+            [
+                "The export is broken.",
+                "Please add Excel support!",
+                "Love the new charts"
+            ]
+        );
     }
 
     #[test]
@@ -100,7 +110,10 @@ mod tests {
 
     #[test]
     fn thanks_with_feedback_in_it_stays() {
-        assert_eq!(split("Thanks, but the export is still broken."), ["Thanks, but the export is still broken."]);
+        assert_eq!(
+            split("Thanks, but the export is still broken."),
+            ["Thanks, but the export is still broken."]
+        );
     }
 
     #[test]
@@ -113,7 +126,7 @@ mod tests {
     #[test]
     fn very_long_sentences_are_cut_at_clauses() {
         let clause = "the app is slow when I open the weekly report page on my phone";
-        let long = vec![clause; 8].join(", ");
+        let long = [clause; 8].join(", ");
         let m = split(&long);
         assert!(m.len() > 1);
         assert!(m.iter().all(|p| p.split_whitespace().count() <= MAX_WORDS));

@@ -62,7 +62,10 @@ impl Tfidf {
                 *df.entry(bucket).or_insert(0.0) += 1.0;
             }
         }
-        let idf = df.into_iter().map(|(b, d)| (b, ((1.0 + n) / (1.0 + d)).ln() + 1.0)).collect();
+        let idf = df
+            .into_iter()
+            .map(|(b, d)| (b, ((1.0 + n) / (1.0 + d)).ln() + 1.0))
+            .collect();
         Self { idf }
     }
 
@@ -70,7 +73,11 @@ impl Tfidf {
     pub fn transform(&self, text: &str, offset: u32) -> Vec<(u32, f32)> {
         let mut v: Vec<(u32, f32)> = term_counts(text)
             .into_iter()
-            .filter_map(|(b, tf)| self.idf.get(&b).map(|idf| (b + offset, (1.0 + tf.ln()) * idf)))
+            .filter_map(|(b, tf)| {
+                self.idf
+                    .get(&b)
+                    .map(|idf| (b + offset, (1.0 + tf.ln()) * idf))
+            })
             .collect();
         let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -87,7 +94,10 @@ mod tests {
 
     #[test]
     fn words_are_lowercased_and_split_on_punctuation() {
-        assert_eq!(words("Don't SYNC—ever, 'ok'"), ["don't", "sync", "ever", "ok"]);
+        assert_eq!(
+            words("Don't SYNC—ever, 'ok'"),
+            ["don't", "sync", "ever", "ok"]
+        );
     }
 
     #[test]
@@ -96,7 +106,12 @@ mod tests {
         let v = t.transform("the app crashes", 0);
         let norm: f32 = v.iter().map(|(_, x)| x * x).sum();
         assert!((norm - 1.0).abs() < 1e-5);
-        let weight = |w: &str| v.iter().find(|(b, _)| *b == fnv1a(&[w])).map(|(_, x)| *x).unwrap_or(0.0);
+        let weight = |w: &str| {
+            v.iter()
+                .find(|(b, _)| *b == fnv1a(&[w]))
+                .map(|(_, x)| *x)
+                .unwrap_or(0.0)
+        };
         assert!(weight("crashes") > weight("the"));
     }
 

@@ -83,7 +83,12 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline over `store` with a loaded analyzer.
     pub fn new(store: Arc<dyn Store>, analyzer: Arc<Analyzer>, config: PipelineConfig) -> Self {
-        Self { store, analyzer, config, learned: Mutex::new(HashMap::new()) }
+        Self {
+            store,
+            analyzer,
+            config,
+            learned: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Runs until `cancel`: analyses queued subjects, and re-clusters unlinked mentions every
@@ -121,7 +126,10 @@ impl Pipeline {
     pub async fn step(&self) -> Result<usize, PipelineError> {
         let now = Timestamp::now();
         let lease = Timestamp::from_micros(now.as_micros() + self.config.lease.as_micros() as i64);
-        let claimed = self.store.claim_analysis(self.config.batch, now, lease).await?;
+        let claimed = self
+            .store
+            .claim_analysis(self.config.batch, now, lease)
+            .await?;
         if claimed.is_empty() {
             return Ok(0);
         }
@@ -131,21 +139,31 @@ impl Pipeline {
         let mut context = HashMap::new();
         for p in projects {
             let learned = self.learned_for(&p).await?;
-            let themes: Vec<(ThemeId, Vec<f32>)> =
-                self.store.themes(&p).await?.into_iter().map(|t| (t.id, t.centroid)).collect();
+            let themes: Vec<(ThemeId, Vec<f32>)> = self
+                .store
+                .themes(&p)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t.centroid))
+                .collect();
             context.insert(p, (learned, themes));
         }
         let count = claimed.len();
         let analyzer = self.analyzer.clone();
         let threshold = self.config.link_threshold;
-        let results =
-            tokio::task::spawn_blocking(move || analyse_batch(&analyzer, &claimed, &context, threshold)).await??;
+        let results = tokio::task::spawn_blocking(move || {
+            analyse_batch(&analyzer, &claimed, &context, threshold)
+        })
+        .await??;
         self.store.save_analysis(results).await?;
         Ok(count)
     }
 
     /// The project's learned classifier, retrained when its examples changed.
-    async fn learned_for(&self, project: &ProjectId) -> Result<Option<Arc<Learned>>, PipelineError> {
+    async fn learned_for(
+        &self,
+        project: &ProjectId,
+    ) -> Result<Option<Arc<Learned>>, PipelineError> {
         let examples = self.store.examples(project).await?;
         if let Ok(cache) = self.learned.lock() {
             if let Some((n, model)) = cache.get(project).filter(|(n, _)| *n == examples.len()) {
@@ -155,11 +173,14 @@ impl Pipeline {
         }
         let count = examples.len();
         let analyzer = self.analyzer.clone();
-        let pairs: Vec<(String, Category)> = examples.into_iter().map(|e| (e.text, e.category)).collect();
+        let pairs: Vec<(String, Category)> =
+            examples.into_iter().map(|e| (e.text, e.category)).collect();
         let model = if pairs.is_empty() {
             None
         } else {
-            tokio::task::spawn_blocking(move || analyzer.learn(&pairs)).await??.map(Arc::new)
+            tokio::task::spawn_blocking(move || analyzer.learn(&pairs))
+                .await??
+                .map(Arc::new)
         };
         if let Ok(mut cache) = self.learned.lock() {
             cache.insert(project.clone(), (count, model.clone()));
@@ -179,16 +200,34 @@ impl Pipeline {
 
     /// One theme-discovery run over the project's unlinked (or all) mentions; returns the number
     /// of themes created or changed.
-    pub async fn discover(&self, project: &ProjectId, scope: Scope) -> Result<usize, PipelineError> {
-        let vectors = self.store.mention_vectors(project, scope == Scope::Unlinked).await?;
+    pub async fn discover(
+        &self,
+        project: &ProjectId,
+        scope: Scope,
+    ) -> Result<usize, PipelineError> {
+        let vectors = self
+            .store
+            .mention_vectors(project, scope == Scope::Unlinked)
+            .await?;
         if vectors.is_empty() {
             return Ok(0);
         }
         let ids: Vec<i64> = vectors.iter().map(|v| v.id).collect();
-        let texts: HashMap<i64, String> = self.store.mention_texts(project, &ids).await?.into_iter().collect();
+        let texts: HashMap<i64, String> = self
+            .store
+            .mention_texts(project, &ids)
+            .await?
+            .into_iter()
+            .collect();
         let stored = self.store.themes(project).await?;
         let mut counts: HashMap<ThemeId, usize> = HashMap::new();
-        for v in self.store.mention_vectors(project, false).await?.iter().filter_map(|v| v.theme.clone()) {
+        for v in self
+            .store
+            .mention_vectors(project, false)
+            .await?
+            .iter()
+            .filter_map(|v| v.theme.clone())
+        {
             *counts.entry(v).or_default() += 1;
         }
         let params = self.config.discover;
@@ -250,8 +289,16 @@ fn to_store_update(project: &ProjectId, stored: &[Theme], found: themes::Discove
             })
         })
         .collect();
-    let links = found.links.into_iter().map(|l| (l.mention, Some(l.theme), l.similarity)).collect();
-    ThemeUpdate { upsert, remove: found.dissolved, links }
+    let links = found
+        .links
+        .into_iter()
+        .map(|l| (l.mention, Some(l.theme), l.similarity))
+        .collect();
+    ThemeUpdate {
+        upsert,
+        remove: found.dissolved,
+        links,
+    }
 }
 
 /// Per project: its learned classifier and its themes' centroids.
@@ -267,7 +314,11 @@ fn analyse_batch(
     // Only what customers wrote is feedback; staff replies are context.
     let customer: Vec<Vec<usize>> = subjects
         .iter()
-        .map(|s| (0..s.units.len()).filter(|&u| s.units[u].speaker == Speaker::Customer).collect())
+        .map(|s| {
+            (0..s.units.len())
+                .filter(|&u| s.units[u].speaker == Speaker::Customer)
+                .collect()
+        })
         .collect();
     let texts: Vec<Vec<&str>> = subjects
         .iter()
@@ -306,7 +357,9 @@ fn analyse_batch(
                     }
                 })
                 .collect();
-            let (category, confidence) = subject.user_category.map_or(analysis.category, |c| (c, 1.0));
+            let (category, confidence) = subject
+                .user_category
+                .map_or(analysis.category, |c| (c, 1.0));
             SubjectAnalysis {
                 project: subject.project.clone(),
                 subject: subject.subject,

@@ -51,7 +51,13 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
     let store = hark_store::open(&url, StoreOptions::default()).await?;
     let p = hark_store::create_project(store.as_ref(), "bench").await?;
     let project = p.project.project_id.clone();
-    let src = hark_store::create_source(store.as_ref(), &project, "bench", hark_core::SourceKind::Webhook).await?;
+    let src = hark_store::create_source(
+        store.as_ref(),
+        &project,
+        "bench",
+        hark_core::SourceKind::Webhook,
+    )
+    .await?;
     let mut rng = StdRng::seed_from_u64(7);
     for (n, chunk) in texts.chunks(100).enumerate() {
         let items: Vec<serde_json::Value> = chunk
@@ -63,15 +69,23 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
             })
             .collect();
         let body = json!({"source_id": src.source_id.as_str(), "items": items});
-        let valid = hark_core::validate::ingest::validate_ingest(&body).map_err(|e| format!("{e:?}"))?;
+        let valid =
+            hark_core::validate::ingest::validate_ingest(&body).map_err(|e| format!("{e:?}"))?;
         store.ingest(&src, valid.items).await?;
     }
     let t = Instant::now();
     let analyzer = Arc::new(Analyzer::new(Embedder::load(&args.model)?)?);
     let load_s = t.elapsed().as_secs_f64();
-    let config = PipelineConfig { batch: 256, ..PipelineConfig::default() };
+    let config = PipelineConfig {
+        batch: 256,
+        ..PipelineConfig::default()
+    };
     let pipeline = Pipeline::new(store.clone(), analyzer.clone(), config);
-    println!("hark-bench analysis: {} items, model load + seed training {load_s:.1} s, cores: {}", texts.len(), cores());
+    println!(
+        "hark-bench analysis: {} items, model load + seed training {load_s:.1} s, cores: {}",
+        texts.len(),
+        cores()
+    );
     let t = Instant::now();
     while pipeline.step().await? > 0 {}
     let analyse_s = t.elapsed().as_secs_f64();
@@ -80,7 +94,12 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
     let discover_s = t.elapsed().as_secs_f64();
     let vectors = store.mention_vectors(&project, false).await?;
     let ids: Vec<i64> = vectors.iter().map(|v| v.id).collect();
-    let mention_texts: Vec<String> = store.mention_texts(&project, &ids).await?.into_iter().map(|(_, t)| t).collect();
+    let mention_texts: Vec<String> = store
+        .mention_texts(&project, &ids)
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
     let refs: Vec<&str> = mention_texts.iter().map(String::as_str).collect();
     let t = Instant::now();
     analyzer.embedder().embed(&refs)?;
@@ -98,12 +117,24 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
         refs.len() as f64 / embed_s,
         analyse_s / embed_s
     );
-    let (flat, scaled_texts) = scale(&vectors.iter().map(|v| v.embedding.clone()).collect::<Vec<_>>(), &mention_texts, args.mentions);
+    let (flat, scaled_texts) = scale(
+        &vectors
+            .iter()
+            .map(|v| v.embedding.clone())
+            .collect::<Vec<_>>(),
+        &mention_texts,
+        args.mentions,
+    );
     drop(vectors);
     let n = scaled_texts.len();
     let t = Instant::now();
     let inputs: Vec<MentionInput<'_>> = (0..n)
-        .map(|i| MentionInput { id: i as i64, theme: None, embedding: &flat[i * DIM..(i + 1) * DIM], text: &scaled_texts[i] })
+        .map(|i| MentionInput {
+            id: i as i64,
+            theme: None,
+            embedding: &flat[i * DIM..(i + 1) * DIM],
+            text: &scaled_texts[i],
+        })
         .collect();
     let found = themes::discover(&[], &inputs, Scope::All, &DiscoverParams::default())?;
     let scale_s = t.elapsed().as_secs_f64();

@@ -56,7 +56,10 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
         max_batch_tokens: args.max_batch_tokens.unwrap_or(defaults.max_batch_tokens),
         pad_to_max: false,
     };
-    let padded = Batching { pad_to_max: true, ..batching };
+    let padded = Batching {
+        pad_to_max: true,
+        ..batching
+    };
     let t = Instant::now();
     // One model for both: only the batching policy differs, so the peak RSS is one embedder's.
     let mut embedder = Embedder::load(&args.model)?;
@@ -69,8 +72,18 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
     }
     let review_sentences: Vec<String> = reviews.iter().flat_map(|r| split_sentences(r)).collect();
     let mut sets = [
-        Set { name: "banking", sentences: spread(banking, args.per_set), ours: vec![], baseline: vec![] },
-        Set { name: "minibar", sentences: spread(review_sentences, args.per_set), ours: vec![], baseline: vec![] },
+        Set {
+            name: "banking",
+            sentences: spread(banking, args.per_set),
+            ours: vec![],
+            baseline: vec![],
+        },
+        Set {
+            name: "minibar",
+            sentences: spread(review_sentences, args.per_set),
+            ours: vec![],
+            baseline: vec![],
+        },
     ];
 
     println!(
@@ -83,7 +96,10 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
     );
     for set in &sets {
         let refs: Vec<&str> = set.sentences.iter().map(String::as_str).collect();
-        let tokens: usize = refs.iter().map(|s| embedder.token_count(s)).sum::<Result<_, _>>()?;
+        let tokens: usize = refs
+            .iter()
+            .map(|s| embedder.token_count(s))
+            .sum::<Result<_, _>>()?;
         println!(
             "set {}: {} sentences, {:.1} tokens/sentence (special tokens included, cut at 128)",
             set.name,
@@ -95,11 +111,11 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
         for set in &mut sets {
             let refs: Vec<&str> = set.sentences.iter().map(String::as_str).collect();
             embedder = embedder.with_batching(batching);
-            let ours = rate(&embedder, &refs)?;
+            let (ours, cores) = rate(&embedder, &refs)?;
             embedder = embedder.with_batching(padded);
-            let base = rate(&embedder, &spread(refs, args.baseline_per_set))?;
+            let (base, _) = rate(&embedder, &spread(refs, args.baseline_per_set))?;
             println!(
-                "round {round}: {:<8} embedder {ours:>7.1} sentences/s | padded baseline {base:>6.1} sentences/s | x{:.2}",
+                "round {round}: {:<8} embedder {ours:>7.1} sentences/s ({cores:.2} cores busy) | padded baseline {base:>6.1} sentences/s | x{:.2}",
                 set.name,
                 ours / base
             );
@@ -120,15 +136,37 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
     Ok(())
 }
 
-/// Sentences per second of one `embed` call over `texts`.
-fn rate(embedder: &Embedder, texts: &[&str]) -> Result<f64, crate::drive::BenchError> {
-    let t = Instant::now();
+/// Sentences per second of one `embed` call over `texts`, and the CPU time it took per second
+/// of wall time (cores busy: below the core count when other processes compete for the CPU).
+fn rate(embedder: &Embedder, texts: &[&str]) -> Result<(f64, f64), crate::drive::BenchError> {
+    let (t, cpu) = (Instant::now(), cpu_seconds()?);
     let vectors = embedder.embed(texts)?;
-    let secs = t.elapsed().as_secs_f64();
+    let (secs, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds()? - cpu);
     if vectors.len() != texts.len() {
         return Err(format!("{} vectors for {} texts", vectors.len(), texts.len()).into());
     }
-    Ok(texts.len() as f64 / secs)
+    Ok((texts.len() as f64 / secs, cpu / secs))
+}
+
+/// User plus system CPU time of this process so far, in seconds (`/proc/self/stat`, in the
+/// kernel's fixed 100 Hz clock ticks).
+fn cpu_seconds() -> Result<f64, crate::drive::BenchError> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // Fields after the command name (which may contain spaces) start at field 3, so utime
+    // (field 14) and stime (field 15) are at 11 and 12 here.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or("unreadable /proc/self/stat")
+    };
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// `n` items taken at an even stride over `items` (all of them when there are fewer), so that a
@@ -150,8 +188,12 @@ fn spread<T>(items: Vec<T>, n: usize) -> Vec<T> {
 }
 
 /// The non-empty values of column `column` of a CSV file with a header row.
-pub(crate) fn read_column(path: &Path, column: &str) -> Result<Vec<String>, crate::drive::BenchError> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub(crate) fn read_column(
+    path: &Path,
+    column: &str,
+) -> Result<Vec<String>, crate::drive::BenchError> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let index = reader
         .headers()?
         .iter()
@@ -231,7 +273,13 @@ mod tests {
     fn splits_sentences() {
         assert_eq!(
             split_sentences("Great app! Syncs fine... but the map?? Broken.\nv2.1 is slow"),
-            ["Great app!", "Syncs fine...", "but the map??", "Broken.", "v2.1 is slow"]
+            [
+                "Great app!",
+                "Syncs fine...",
+                "but the map??",
+                "Broken.",
+                "v2.1 is slow"
+            ]
         );
         assert_eq!(split_sentences("  ...  \n\n ok"), ["ok"]);
         assert!(split_sentences("").is_empty());

@@ -61,7 +61,9 @@ impl fmt::Display for Category {
 
 /// A category name that is not one of [`Category::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown category {0:?} (expected bug, feature_request, complaint, praise, question or other)")]
+#[error(
+    "unknown category {0:?} (expected bug, feature_request, complaint, praise, question or other)"
+)]
 pub struct UnknownCategory(pub String);
 
 impl FromStr for Category {
@@ -101,7 +103,11 @@ impl Sentiment {
 
     /// A sentiment from a score, clamped to [-1, 1] (NaN becomes 0).
     pub fn from_score(score: f32) -> Self {
-        let score = if score.is_nan() { 0.0 } else { score.clamp(-1.0, 1.0) };
+        let score = if score.is_nan() {
+            0.0
+        } else {
+            score.clamp(-1.0, 1.0)
+        };
         let label = if score > Self::NEUTRAL_BAND {
             SentimentLabel::Positive
         } else if score < -Self::NEUTRAL_BAND {

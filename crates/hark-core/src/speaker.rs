@@ -32,7 +32,9 @@ impl Identity<'_> {
             (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
             _ => false,
         };
-        eq(self.user_id, other.user_id) || eq(self.email, other.email) || eq(self.author, other.author)
+        eq(self.user_id, other.user_id)
+            || eq(self.email, other.email)
+            || eq(self.author, other.author)
     }
 
     /// The key distinct users are counted by: user id, else lower-cased email, else author.
@@ -48,7 +50,11 @@ impl Identity<'_> {
 pub fn part_speaker(item: &Identity<'_>, item_has_body: bool, part: &Identity<'_>) -> Speaker {
     let owner = part.same_person(item);
     if owner {
-        return if item_has_body { Speaker::Customer } else { Speaker::Staff };
+        return if item_has_body {
+            Speaker::Customer
+        } else {
+            Speaker::Staff
+        };
     }
     if part.user_id.is_some() || part.is_empty() || !item_has_body {
         Speaker::Customer
@@ -61,8 +67,16 @@ pub fn part_speaker(item: &Identity<'_>, item_has_body: bool, part: &Identity<'_
 mod tests {
     use super::*;
 
-    fn id<'a>(user_id: Option<&'a str>, email: Option<&'a str>, author: Option<&'a str>) -> Identity<'a> {
-        Identity { user_id, email, author }
+    fn id<'a>(
+        user_id: Option<&'a str>,
+        email: Option<&'a str>,
+        author: Option<&'a str>,
+    ) -> Identity<'a> {
+        Identity {
+            user_id,
+            email,
+            author,
+        }
     }
 
     #[test]
@@ -82,19 +96,31 @@ mod tests {
         let anonymous_buyer = id(None, None, Some("Prospect"));
         assert_eq!(part_speaker(&item, false, &buyer), Speaker::Customer);
         assert_eq!(part_speaker(&item, false, &rep), Speaker::Staff);
-        assert_eq!(part_speaker(&item, false, &anonymous_buyer), Speaker::Customer);
+        assert_eq!(
+            part_speaker(&item, false, &anonymous_buyer),
+            Speaker::Customer
+        );
     }
 
     #[test]
     fn a_part_without_identity_is_kept_as_the_customers() {
         let item = id(Some("u"), None, None);
-        assert_eq!(part_speaker(&item, true, &Identity::default()), Speaker::Customer);
+        assert_eq!(
+            part_speaker(&item, true, &Identity::default()),
+            Speaker::Customer
+        );
     }
 
     #[test]
     fn user_key_prefers_user_id_then_email_then_author() {
-        assert_eq!(id(Some("u"), Some("A@x.io"), None).user_key().as_deref(), Some("u"));
-        assert_eq!(id(None, Some("A@X.io"), Some("A")).user_key().as_deref(), Some("a@x.io"));
+        assert_eq!(
+            id(Some("u"), Some("A@x.io"), None).user_key().as_deref(),
+            Some("u")
+        );
+        assert_eq!(
+            id(None, Some("A@X.io"), Some("A")).user_key().as_deref(),
+            Some("a@x.io")
+        );
         assert_eq!(id(None, None, Some("A")).user_key().as_deref(), Some("A"));
     }
 }

@@ -276,13 +276,18 @@ impl Config {
 
     /// The model folder: `analysis.model_dir` if set, else `<data_dir>/model`.
     pub fn model_dir(&self) -> PathBuf {
-        self.analysis.model_dir.clone().unwrap_or_else(|| self.data_dir.join("model"))
+        self.analysis
+            .model_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("model"))
     }
 
     /// The analysis pipeline's settings.
     pub fn pipeline_config(&self) -> hark_analysis::worker::PipelineConfig {
         hark_analysis::worker::PipelineConfig {
-            discover_every: std::time::Duration::from_secs(self.analysis.discover_every_secs.max(1)),
+            discover_every: std::time::Duration::from_secs(
+                self.analysis.discover_every_secs.max(1),
+            ),
             min_unlinked: self.analysis.min_unlinked.max(1),
             ..Default::default()
         }

@@ -84,7 +84,10 @@ impl Weights {
     fn linear(&mut self, name: &str, inputs: usize, outputs: usize) -> candle_core::Result<Tensor> {
         let w = self.take(&format!("{name}.weight"))?;
         if w.dims() != [outputs, inputs] {
-            bail!("tensor {name}.weight has shape {:?}, expected [{outputs}, {inputs}]", w.dims());
+            bail!(
+                "tensor {name}.weight has shape {:?}, expected [{outputs}, {inputs}]",
+                w.dims()
+            );
         }
         w.t()?.contiguous()
     }
@@ -103,29 +106,59 @@ impl Bert {
     /// `bert.` prefix).
     pub fn load(safetensors: &[u8], config: &Config) -> candle_core::Result<Self> {
         if config.hidden_act != "gelu" {
-            bail!("unsupported hidden_act {:?} (only the erf \"gelu\" is implemented)", config.hidden_act);
+            bail!(
+                "unsupported hidden_act {:?} (only the erf \"gelu\" is implemented)",
+                config.hidden_act
+            );
         }
-        if config.position_embedding_type.as_deref().is_some_and(|t| t != "absolute") {
-            bail!("unsupported position_embedding_type {:?}", config.position_embedding_type);
+        if config
+            .position_embedding_type
+            .as_deref()
+            .is_some_and(|t| t != "absolute")
+        {
+            bail!(
+                "unsupported position_embedding_type {:?}",
+                config.position_embedding_type
+            );
         }
         let (h, inter) = (config.hidden_size, config.intermediate_size);
         if config.num_attention_heads == 0 || h % config.num_attention_heads != 0 {
-            bail!("hidden_size {h} is not a multiple of num_attention_heads {}", config.num_attention_heads);
+            bail!(
+                "hidden_size {h} is not a multiple of num_attention_heads {}",
+                config.num_attention_heads
+            );
         }
         if !kernels::HEAD_SIZES.contains(&(h / config.num_attention_heads)) {
-            bail!("unsupported attention head size {} (supported: {:?})", h / config.num_attention_heads, kernels::HEAD_SIZES);
+            bail!(
+                "unsupported attention head size {} (supported: {:?})",
+                h / config.num_attention_heads,
+                kernels::HEAD_SIZES
+            );
         }
         let tensors = candle_core::safetensors::load_buffer(safetensors, &Device::Cpu)?;
-        let prefix = if tensors.contains_key("embeddings.word_embeddings.weight") { "" } else { "bert." };
+        let prefix = if tensors.contains_key("embeddings.word_embeddings.weight") {
+            ""
+        } else {
+            "bert."
+        };
         let mut w = Weights { tensors, prefix };
         let eps = config.layer_norm_eps as f32;
 
         let word = w.vec("embeddings.word_embeddings.weight", config.vocab_size * h)?;
-        let mut position = w.vec("embeddings.position_embeddings.weight", config.max_position_embeddings * h)?;
+        let mut position = w.vec(
+            "embeddings.position_embeddings.weight",
+            config.max_position_embeddings * h,
+        )?;
         // Every input is a single segment (type 0), so its embedding is a constant per position.
-        let type0 = w.take("embeddings.token_type_embeddings.weight")?.get(0)?.to_vec1::<f32>()?;
+        let type0 = w
+            .take("embeddings.token_type_embeddings.weight")?
+            .get(0)?
+            .to_vec1::<f32>()?;
         if type0.len() != h {
-            bail!("token type embeddings have width {}, expected {h}", type0.len());
+            bail!(
+                "token type embeddings have width {}, expected {h}",
+                type0.len()
+            );
         }
         for row in position.chunks_exact_mut(h) {
             for (p, t) in row.iter_mut().zip(&type0) {
@@ -180,9 +213,22 @@ impl Bert {
     /// L2-normalised last hidden state. Each sequence is padded to `rows` positions when that is
     /// longer (to reproduce fixed-length padding; padding never changes a result).
     pub fn embed(&self, batch: &[&[u32]], rows: usize) -> candle_core::Result<Vec<Vec<f32>>> {
-        let spans: Vec<Span> = batch.iter().map(|ids| Span { rows: rows.max(ids.len()), valid: ids.len() }).collect();
-        if let Some(s) = spans.iter().find(|s| s.rows > self.max_positions() || s.valid == 0) {
-            bail!("sequence of {} rows ({} tokens) does not fit the model", s.rows, s.valid);
+        let spans: Vec<Span> = batch
+            .iter()
+            .map(|ids| Span {
+                rows: rows.max(ids.len()),
+                valid: ids.len(),
+            })
+            .collect();
+        if let Some(s) = spans
+            .iter()
+            .find(|s| s.rows > self.max_positions() || s.valid == 0)
+        {
+            bail!(
+                "sequence of {} rows ({} tokens) does not fit the model",
+                s.rows,
+                s.valid
+            );
         }
         let mut x = self.embeddings(batch, &spans)?;
         for layer in &self.layers {
@@ -214,15 +260,31 @@ impl Bert {
     fn layer(&self, l: &Layer, x: Vec<f32>, spans: &[Span]) -> candle_core::Result<Vec<f32>> {
         let h = self.hidden;
         let rows = x.len() / h;
-        let heads = Heads { hidden: h, heads: self.heads, q_bias: &l.q_bias, v_bias: &l.v_bias };
+        let heads = Heads {
+            hidden: h,
+            heads: self.heads,
+            q_bias: &l.q_bias,
+            v_bias: &l.v_bias,
+        };
         let x = Tensor::from_vec(x, (rows, h), &Device::Cpu)?;
-        let context = with_f32(&x.matmul(&l.qkv)?, |qkv| kernels::attention(qkv, spans, &heads))?;
+        let context = with_f32(&x.matmul(&l.qkv)?, |qkv| {
+            kernels::attention(qkv, spans, &heads)
+        })?;
         let attn = Tensor::from_vec(context, (rows, h), &Device::Cpu)?.matmul(&l.attn_out)?;
-        let x = with_f32(&attn, |y| with_f32(&x, |res| kernels::add_norm(y, &l.attn_out_bias, res, &l.attn_norm)))??;
+        let x = with_f32(&attn, |y| {
+            with_f32(&x, |res| {
+                kernels::add_norm(y, &l.attn_out_bias, res, &l.attn_norm)
+            })
+        })??;
         let x = Tensor::from_vec(x, (rows, h), &Device::Cpu)?;
         let inner = with_f32(&x.matmul(&l.up)?, |y| kernels::bias_gelu(y, &l.up_bias))?;
-        let out = Tensor::from_vec(inner, (rows, l.up_bias.len()), &Device::Cpu)?.matmul(&l.down)?;
-        with_f32(&out, |y| with_f32(&x, |res| kernels::add_norm(y, &l.down_bias, res, &l.out_norm)))?
+        let out =
+            Tensor::from_vec(inner, (rows, l.up_bias.len()), &Device::Cpu)?.matmul(&l.down)?;
+        with_f32(&out, |y| {
+            with_f32(&x, |res| {
+                kernels::add_norm(y, &l.down_bias, res, &l.out_norm)
+            })
+        })?
     }
 
     /// Mean over each sequence's real tokens, then L2 normalisation.
@@ -251,7 +313,9 @@ impl Bert {
 /// Runs `f` on the data of a contiguous f32 CPU tensor, without copying it.
 fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> candle_core::Result<R> {
     let (storage, layout) = t.storage_and_layout();
-    let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) = (&*storage, layout.contiguous_offsets()) else {
+    let (Storage::Cpu(CpuStorage::F32(data)), Some((start, end))) =
+        (&*storage, layout.contiguous_offsets())
+    else {
         bail!("expected a contiguous f32 CPU tensor");
     };
     Ok(f(&data[start..end]))

@@ -5,6 +5,8 @@
 //! instruction set the CPU reports at run time (AVX-512, AVX2+FMA, else the baseline). The loops
 //! are written so that LLVM vectorises them: lane arrays for reductions, and branch-free
 //! polynomial `exp`/`erf` instead of the scalar libm calls.
+// Polynomial coefficients and reference values are kept as published, digits beyond f32 included.
+#![allow(clippy::excessive_precision)]
 use rayon::prelude::*;
 
 /// Rows handed to one rayon task by the row-wise kernels.
@@ -38,9 +40,10 @@ pub(super) struct Heads<'a> {
     pub v_bias: &'a [f32],
 }
 
-/// A kernel over one chunk of rows, run through [`vectorized`].
+/// A kernel over one chunk of rows, run through [`vectorized`]. `simd` is pulp's token for
+/// the chosen instruction set, for kernels that use explicit vectors.
 trait Kernel {
-    fn run(self);
+    fn run<S: pulp::Simd>(self, simd: S);
 }
 
 /// Adapts a [`Kernel`] to pulp. Everything from here down must be `#[inline(always)]`: code
@@ -50,8 +53,8 @@ struct Vectorized<K>(K);
 impl<K: Kernel> pulp::WithSimd for Vectorized<K> {
     type Output = ();
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.0.run();
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        self.0.run(simd);
     }
 }
 
@@ -66,7 +69,15 @@ pub(super) fn add_norm(y: &[f32], bias: &[f32], residual: &[f32], norm: &Norm) -
     let block = ROWS_PER_TASK * norm.gamma.len();
     out.par_chunks_mut(block)
         .zip(y.par_chunks(block).zip(residual.par_chunks(block)))
-        .for_each(|(out, (y, residual))| vectorized(AddNorm { out, y, residual, bias, norm }));
+        .for_each(|(out, (y, residual))| {
+            vectorized(AddNorm {
+                out,
+                y,
+                residual,
+                bias,
+                norm,
+            })
+        });
     out
 }
 
@@ -80,9 +91,13 @@ struct AddNorm<'a> {
 
 impl Kernel for AddNorm<'_> {
     #[inline(always)]
-    fn run(self) {
+    fn run<S: pulp::Simd>(self, _: S) {
         let width = self.norm.gamma.len();
-        let rows = self.out.chunks_exact_mut(width).zip(self.y.chunks_exact(width)).zip(self.residual.chunks_exact(width));
+        let rows = self
+            .out
+            .chunks_exact_mut(width)
+            .zip(self.y.chunks_exact(width))
+            .zip(self.residual.chunks_exact(width));
         for ((out, y), residual) in rows {
             for (((o, y), b), r) in out.iter_mut().zip(y).zip(self.bias).zip(residual) {
                 *o = y + b + r;
@@ -94,7 +109,8 @@ impl Kernel for AddNorm<'_> {
 
 /// Layer norm of every row of `rows`, in place.
 pub(super) fn norm_rows(rows: &mut [f32], norm: &Norm) {
-    rows.par_chunks_mut(ROWS_PER_TASK * norm.gamma.len()).for_each(|rows| vectorized(NormRows { rows, norm }));
+    rows.par_chunks_mut(ROWS_PER_TASK * norm.gamma.len())
+        .for_each(|rows| vectorized(NormRows { rows, norm }));
 }
 
 struct NormRows<'a> {
@@ -104,7 +120,7 @@ struct NormRows<'a> {
 
 impl Kernel for NormRows<'_> {
     #[inline(always)]
-    fn run(self) {
+    fn run<S: pulp::Simd>(self, _: S) {
         for row in self.rows.chunks_exact_mut(self.norm.gamma.len()) {
             norm_row(row, self.norm);
         }
@@ -115,7 +131,9 @@ impl Kernel for NormRows<'_> {
 pub(super) fn bias_gelu(y: &[f32], bias: &[f32]) -> Vec<f32> {
     let mut out = vec![0.0; y.len()];
     let block = ROWS_PER_TASK * bias.len();
-    out.par_chunks_mut(block).zip(y.par_chunks(block)).for_each(|(out, y)| vectorized(BiasGelu { out, y, bias }));
+    out.par_chunks_mut(block)
+        .zip(y.par_chunks(block))
+        .for_each(|(out, y)| vectorized(BiasGelu { out, y, bias }));
     out
 }
 
@@ -127,9 +145,13 @@ struct BiasGelu<'a> {
 
 impl Kernel for BiasGelu<'_> {
     #[inline(always)]
-    fn run(self) {
+    fn run<S: pulp::Simd>(self, _: S) {
         let width = self.bias.len();
-        for (out, y) in self.out.chunks_exact_mut(width).zip(self.y.chunks_exact(width)) {
+        for (out, y) in self
+            .out
+            .chunks_exact_mut(width)
+            .zip(self.y.chunks_exact(width))
+        {
             for ((o, y), b) in out.iter_mut().zip(y).zip(self.bias) {
                 let x = y + b;
                 *o = 0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2));
@@ -140,9 +162,9 @@ impl Kernel for BiasGelu<'_> {
 
 /// Head sizes [`attention`] is compiled for (the register blocks are sized by it).
 pub(super) const HEAD_SIZES: [usize; 4] = [16, 32, 64, 128];
-/// Queries handled together: independent accumulator chains keep the FMA units busy.
+/// Queries handled together: four independent accumulator chains keep the FMA units busy.
 const QUERY_BLOCK: usize = 4;
-/// Keys per block of scores: one AVX-512 register.
+/// Keys are padded to a multiple of this: a whole number of vectors on every instruction set.
 const KEY_BLOCK: usize = 16;
 
 /// Multi-head self-attention over packed sequences. `qkv` holds, per row, the query, key and
@@ -168,7 +190,12 @@ fn attention_for<const D: usize>(qkv: &[f32], spans: &[Span], heads: &Heads<'_>)
     for &span in spans {
         let (qkv, qkv_tail) = qkv_rest.split_at(span.rows * 3 * heads.hidden);
         let (out, out_tail) = out_rest.split_at_mut(span.rows * heads.hidden);
-        pieces.push(Attend::<D> { qkv, out, span, heads });
+        pieces.push(Attend::<D> {
+            qkv,
+            out,
+            span,
+            heads,
+        });
         (qkv_rest, out_rest) = (qkv_tail, out_tail);
     }
     pieces.into_par_iter().for_each(vectorized);
@@ -185,12 +212,16 @@ struct Attend<'a, const D: usize> {
 
 impl<const D: usize> Kernel for Attend<'_, D> {
     #[inline(always)]
-    fn run(self) {
-        let Self { qkv, out, span, heads: h } = self;
+    fn run<S: pulp::Simd>(self, simd: S) {
+        let Self {
+            qkv,
+            out,
+            span,
+            heads: h,
+        } = self;
         let (hidden, stride, valid) = (h.hidden, 3 * h.hidden, span.valid);
-        let scale = 1.0 / (D as f32).sqrt();
-        // All keys transposed to [hidden, padded], zero-padded to whole key blocks (one simple
-        // strided loop for all heads: per head, its unrolled stores spill registers).
+        let scale = simd.splat_f32s(1.0 / (D as f32).sqrt());
+        // All keys transposed to [hidden, padded], zero-padded to whole key blocks.
         let padded = valid.div_ceil(KEY_BLOCK) * KEY_BLOCK;
         let mut keys_t = vec![0.0f32; hidden * padded];
         for j in 0..valid {
@@ -199,47 +230,79 @@ impl<const D: usize> Kernel for Attend<'_, D> {
                 keys_t[c * padded + j] = *k;
             }
         }
-        // Per block of queries: [QUERY_BLOCK, padded] scores and [QUERY_BLOCK, D] queries and
-        // contexts. These are slices rather than local arrays: LLVM scalarises element-wise
-        // loops over arrays it has split into registers.
+        // Per block of queries: [QUERY_BLOCK, padded] scores, [QUERY_BLOCK, D] queries and
+        // contexts. Rows past the block's last query are filler whose results are dropped.
         let mut scores = vec![0.0f32; QUERY_BLOCK * padded];
         let mut queries = vec![0.0f32; QUERY_BLOCK * D];
         let mut context = vec![0.0f32; QUERY_BLOCK * D];
+        let zero = simd.splat_f32s(0.0);
         for head in 0..h.heads {
             let col = head * D;
-            let head_keys = &keys_t[col * padded..][..D * padded];
-            let (q_bias, v_bias) = (&h.q_bias[col..col + D], &h.v_bias[col..col + D]);
+            let (keys, _) = S::as_simd_f32s(&keys_t[col * padded..][..D * padded]);
+            let (q_bias, _) = S::as_simd_f32s(&h.q_bias[col..col + D]);
+            let (v_bias, _) = S::as_simd_f32s(&h.v_bias[col..col + D]);
+            let key_vectors = keys.len() / D;
             for first in (0..span.rows).step_by(QUERY_BLOCK) {
-                // Rows past `n` keep whatever the last block left: finite filler whose results
-                // are dropped, so that every loop below has a fixed trip count.
                 let n = QUERY_BLOCK.min(span.rows - first);
                 for (k, query) in queries.chunks_exact_mut(D).enumerate().take(n) {
-                    let raw = &qkv[(first + k) * stride + col..][..D];
+                    let (raw, _) = S::as_simd_f32s(&qkv[(first + k) * stride + col..][..D]);
+                    let (query, _) = S::as_mut_simd_f32s(query);
                     for ((q, r), b) in query.iter_mut().zip(raw).zip(q_bias) {
-                        *q = (r + b) * scale;
+                        *q = simd.mul_f32s(simd.add_f32s(*r, *b), scale);
                     }
                 }
-                for block in (0..padded).step_by(KEY_BLOCK) {
-                    score_block::<D>(&queries, head_keys, padded, block, &mut scores);
+                // Scores: for each vector of keys, four independent accumulators (one per
+                // query) over the head dimension.
+                let (q0, rest) = queries.split_at(D);
+                let (q1, rest) = rest.split_at(D);
+                let (q2, q3) = rest.split_at(D);
+                let (score_vectors, _) = S::as_mut_simd_f32s(&mut scores);
+                for v in 0..key_vectors {
+                    let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
+                    for t in 0..D {
+                        let key = keys[t * key_vectors + v];
+                        a0 = simd.mul_add_e_f32s(simd.splat_f32s(q0[t]), key, a0);
+                        a1 = simd.mul_add_e_f32s(simd.splat_f32s(q1[t]), key, a1);
+                        a2 = simd.mul_add_e_f32s(simd.splat_f32s(q2[t]), key, a2);
+                        a3 = simd.mul_add_e_f32s(simd.splat_f32s(q3[t]), key, a3);
+                    }
+                    for (k, a) in [a0, a1, a2, a3].into_iter().enumerate() {
+                        score_vectors[k * key_vectors + v] = a;
+                    }
                 }
                 let mut inv_sum = [0.0f32; QUERY_BLOCK];
-                for (inv, row) in inv_sum.iter_mut().zip(scores.chunks_exact_mut(padded)) {
+                for (inv, row) in inv_sum
+                    .iter_mut()
+                    .zip(scores.chunks_exact_mut(padded))
+                    .take(n)
+                {
                     *inv = 1.0 / softmax_unnormalised(&mut row[..valid]);
                 }
-                context.fill(0.0);
+                // Context: the probability-weighted sum of the values.
+                let (ctx, _) = S::as_mut_simd_f32s(&mut context);
+                ctx.fill(zero);
                 for j in 0..valid {
-                    let value = &qkv[j * stride + 2 * hidden + col..][..D];
-                    for (ctx, row) in context.chunks_exact_mut(D).zip(scores.chunks_exact(padded)) {
-                        let p = row[j];
+                    let (value, _) = S::as_simd_f32s(&qkv[j * stride + 2 * hidden + col..][..D]);
+                    for (ctx, row) in ctx
+                        .chunks_exact_mut(value.len())
+                        .zip(scores.chunks_exact(padded))
+                    {
+                        let p = simd.splat_f32s(row[j]);
                         for (c, v) in ctx.iter_mut().zip(value) {
-                            *c += p * v;
+                            *c = simd.mul_add_e_f32s(p, *v, *c);
                         }
                     }
                 }
-                for (k, (ctx, inv)) in context.chunks_exact(D).zip(inv_sum).enumerate().take(n) {
-                    let dst = &mut out[(first + k) * hidden + col..][..D];
-                    for ((d, c), b) in dst.iter_mut().zip(ctx).zip(v_bias) {
-                        *d = c * inv + b;
+                for (k, (row, inv)) in ctx
+                    .chunks_exact(v_bias.len())
+                    .zip(inv_sum)
+                    .enumerate()
+                    .take(n)
+                {
+                    let (dst, _) = S::as_mut_simd_f32s(&mut out[(first + k) * hidden + col..][..D]);
+                    let inv = simd.splat_f32s(inv);
+                    for ((d, c), b) in dst.iter_mut().zip(row).zip(v_bias) {
+                        *d = simd.mul_add_e_f32s(*c, inv, *b);
                     }
                 }
             }
@@ -247,41 +310,23 @@ impl<const D: usize> Kernel for Attend<'_, D> {
     }
 }
 
-/// Scores of the four queries (`[QUERY_BLOCK, D]`) against keys `block..block + KEY_BLOCK` of
-/// `keys_t` (`[D, padded]`), written to `scores` (`[QUERY_BLOCK, padded]`). The four
-/// accumulators are one vector register each, so that the loop over `D` is pure FMAs.
-#[inline(always)]
-#[allow(clippy::needless_range_loop)] // one index into five arrays reads better than a zip
-fn score_block<const D: usize>(queries: &[f32], keys_t: &[f32], padded: usize, block: usize, scores: &mut [f32]) {
-    let (q0, q1, q2, q3) = (&queries[..D], &queries[D..2 * D], &queries[2 * D..3 * D], &queries[3 * D..4 * D]);
-    let mut acc = [[0.0f32; KEY_BLOCK]; QUERY_BLOCK];
-    let [a0, a1, a2, a3] = &mut acc;
-    for t in 0..D {
-        let keys = &keys_t[t * padded + block..][..KEY_BLOCK];
-        for l in 0..KEY_BLOCK {
-            a0[l] += q0[t] * keys[l];
-            a1[l] += q1[t] * keys[l];
-            a2[l] += q2[t] * keys[l];
-            a3[l] += q3[t] * keys[l];
-        }
-    }
-    for (k, a) in acc.iter().enumerate() {
-        scores[k * padded + block..][..KEY_BLOCK].copy_from_slice(a);
-    }
-}
-
 /// Replaces `xs` by `exp(xs - max)` and returns their sum (the softmax denominator).
 #[inline(always)]
 fn softmax_unnormalised(xs: &mut [f32]) -> f32 {
+    // `max` without `f32::max`'s NaN handling, which turns the reduction into scalar code.
+    let larger = |a: f32, b: f32| if a > b { a } else { b };
     let mut lanes = [f32::NEG_INFINITY; LANES];
     let chunks = xs.chunks_exact(LANES);
-    let mut max = chunks.remainder().iter().fold(f32::NEG_INFINITY, |m, x| m.max(*x));
+    let mut max = chunks
+        .remainder()
+        .iter()
+        .fold(f32::NEG_INFINITY, |m, x| larger(m, *x));
     for c in chunks {
         for (l, x) in lanes.iter_mut().zip(c) {
-            *l = l.max(*x);
+            *l = larger(*l, *x);
         }
     }
-    max = lanes.iter().fold(max, |m, x| m.max(*x));
+    max = lanes.iter().fold(max, |m, x| larger(m, *x));
     for x in xs.iter_mut() {
         *x = exp(*x - max);
     }
@@ -295,7 +340,11 @@ fn norm_row(row: &mut [f32], norm: &Norm) {
     let mean = sum(row) / n;
     let mut lanes = [0.0f32; LANES];
     let chunks = row.chunks_exact(LANES);
-    let mut var: f32 = chunks.remainder().iter().map(|x| (x - mean) * (x - mean)).sum();
+    let mut var: f32 = chunks
+        .remainder()
+        .iter()
+        .map(|x| (x - mean) * (x - mean))
+        .sum();
     for c in chunks {
         for (l, x) in lanes.iter_mut().zip(c) {
             *l += (x - mean) * (x - mean);
@@ -371,7 +420,10 @@ mod tests {
         for i in 0..=87_000 {
             let x = -(i as f32) / 1000.0;
             let (got, want) = (exp(x), x.exp());
-            assert!((got - want).abs() <= 4.0 * f32::EPSILON * want, "exp({x}) = {got}, want {want}");
+            assert!(
+                (got - want).abs() <= 4.0 * f32::EPSILON * want,
+                "exp({x}) = {got}, want {want}"
+            );
         }
     }
 
@@ -408,7 +460,11 @@ mod tests {
 
     #[test]
     fn norm_row_normalises() {
-        let norm = Norm { gamma: vec![1.0; 40], beta: vec![0.0; 40], eps: 1e-12 };
+        let norm = Norm {
+            gamma: vec![1.0; 40],
+            beta: vec![0.0; 40],
+            eps: 1e-12,
+        };
         let mut rows: Vec<f32> = (0..80).map(|i| i as f32).collect();
         norm_rows(&mut rows, &norm);
         for row in rows.chunks(40) {

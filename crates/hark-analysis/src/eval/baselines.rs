@@ -24,19 +24,100 @@ pub fn keyword_category(text: &str) -> Category {
 }
 
 const POSITIVE: &[&str] = &[
-    "good", "great", "love", "loved", "loves", "like", "likes", "nice", "excellent", "amazing", "awesome",
-    "perfect", "best", "easy", "helpful", "useful", "fantastic", "wonderful", "happy", "fast", "accurate",
-    "recommend", "thanks", "thank", "beautiful", "simple", "reliable", "enjoy", "enjoyed", "fine", "cool",
-    "brilliant", "super", "satisfied", "convenient", "intuitive", "smooth", "works", "improved", "better",
+    "good",
+    "great",
+    "love",
+    "loved",
+    "loves",
+    "like",
+    "likes",
+    "nice",
+    "excellent",
+    "amazing",
+    "awesome",
+    "perfect",
+    "best",
+    "easy",
+    "helpful",
+    "useful",
+    "fantastic",
+    "wonderful",
+    "happy",
+    "fast",
+    "accurate",
+    "recommend",
+    "thanks",
+    "thank",
+    "beautiful",
+    "simple",
+    "reliable",
+    "enjoy",
+    "enjoyed",
+    "fine",
+    "cool",
+    "brilliant",
+    "super",
+    "satisfied",
+    "convenient",
+    "intuitive",
+    "smooth",
+    "works",
+    "improved",
+    "better",
 ];
 const NEGATIVE: &[&str] = &[
-    "bad", "terrible", "awful", "hate", "hated", "worst", "poor", "useless", "broken", "crash", "crashes",
-    "crashing", "slow", "bug", "bugs", "buggy", "error", "errors", "problem", "problems", "issue", "issues",
-    "annoying", "disappointed", "disappointing", "fail", "fails", "failed", "wrong", "horrible", "waste",
-    "frustrating", "difficult", "confusing", "lost", "missing", "stopped", "ugly", "expensive", "uninstall",
-    "rubbish", "garbage", "freezes", "laggy", "worse", "cannot", "can't", "unable",
+    "bad",
+    "terrible",
+    "awful",
+    "hate",
+    "hated",
+    "worst",
+    "poor",
+    "useless",
+    "broken",
+    "crash",
+    "crashes",
+    "crashing",
+    "slow",
+    "bug",
+    "bugs",
+    "buggy",
+    "error",
+    "errors",
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "annoying",
+    "disappointed",
+    "disappointing",
+    "fail",
+    "fails",
+    "failed",
+    "wrong",
+    "horrible",
+    "waste",
+    "frustrating",
+    "difficult",
+    "confusing",
+    "lost",
+    "missing",
+    "stopped",
+    "ugly",
+    "expensive",
+    "uninstall",
+    "rubbish",
+    "garbage",
+    "freezes",
+    "laggy",
+    "worse",
+    "cannot",
+    "can't",
+    "unable",
 ];
-const NEGATORS: &[&str] = &["not", "no", "never", "don't", "doesn't", "didn't", "isn't", "wasn't", "won't", "nothing"];
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "don't", "doesn't", "didn't", "isn't", "wasn't", "won't", "nothing",
+];
 
 /// Lexicon sentiment: (positive − negative word hits) / hits, a negator flipping the next
 /// three words; 0 when no word is in the lexicon.
@@ -117,7 +198,9 @@ pub fn tfidf_kmeans(texts: &[&str], k: usize, seed: u64) -> Vec<usize> {
     let mut labels = vec![0usize; docs.len()];
     for _ in 0..30 {
         for (l, d) in labels.iter_mut().zip(&docs) {
-            *l = (0..k).max_by(|a, b| dot(d, &centroids[*a]).total_cmp(&dot(d, &centroids[*b]))).unwrap_or(0);
+            *l = (0..k)
+                .max_by(|a, b| dot(d, &centroids[*a]).total_cmp(&dot(d, &centroids[*b])))
+                .unwrap_or(0);
         }
         for (j, c) in centroids.iter_mut().enumerate() {
             let mut sum = vec![0f32; dim];
@@ -146,14 +229,24 @@ mod tests {
 
     #[test]
     fn keyword_rules_pick_requests_before_defects() {
-        assert_eq!(keyword_category("Please add a fix for the crash"), Category::FeatureRequest);
+        assert_eq!(
+            keyword_category("Please add a fix for the crash"),
+            Category::FeatureRequest
+        );
         assert_eq!(keyword_category("It keeps crashing"), Category::Bug);
         assert_eq!(keyword_category("Great app"), Category::Praise);
     }
 
     #[test]
     fn kmeans_separates_disjoint_vocabularies() {
-        let texts = ["card arrival late", "card arrival when", "card late arrival", "refund money back", "money refund please", "refund my money"];
+        let texts = [
+            "card arrival late",
+            "card arrival when",
+            "card late arrival",
+            "refund money back",
+            "money refund please",
+            "refund my money",
+        ];
         let l = tfidf_kmeans(&texts, 2, 7);
         assert_eq!(l[0], l[1]);
         assert_eq!(l[1], l[2]);

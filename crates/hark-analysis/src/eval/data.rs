@@ -28,7 +28,10 @@ pub struct Row {
 pub enum DataError {
     /// Unreadable file.
     #[error("cannot read {path}: {source}", path = .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// Not CSV or not a known header.
     #[error("{path}: {reason}", path = .path.display())]
     Format { path: PathBuf, reason: String },
@@ -36,19 +39,40 @@ pub enum DataError {
 
 /// Reads a labelled CSV file.
 pub fn load(path: &Path) -> Result<Vec<Row>, DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io { path: path.into(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.into(),
+        source,
+    })?;
     let text = String::from_utf8_lossy(&bytes);
-    let format = |reason: String| DataError::Format { path: path.into(), reason };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().map_err(|e| format(e.to_string()))?.iter().map(str::to_string).collect();
+    let format = |reason: String| DataError::Format {
+        path: path.into(),
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format(e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let col = |name: &str| header.iter().position(|h| h == name);
-    let text_col = col("data").or_else(|| col("reviewText")).or_else(|| col("text"));
+    let text_col = col("data")
+        .or_else(|| col("reviewText"))
+        .or_else(|| col("text"));
     let Some(text_col) = text_col else {
-        return Err(format(format!("no text column (data, reviewText or text) in header {header:?}")));
+        return Err(format(format!(
+            "no text column (data, reviewText or text) in header {header:?}"
+        )));
     };
     let stars_col = col("score").or_else(|| col("ratingStars"));
-    let flags = [("problem_report", Category::Bug), ("feature_request", Category::FeatureRequest), ("irrelevant", Category::Other)]
-        .map(|(name, c)| (col(name), c));
+    let flags = [
+        ("problem_report", Category::Bug),
+        ("feature_request", Category::FeatureRequest),
+        ("irrelevant", Category::Other),
+    ]
+    .map(|(name, c)| (col(name), c));
     let label_col = col("category");
     let mut rows = Vec::new();
     for (n, record) in reader.records().enumerate() {
@@ -58,8 +82,11 @@ pub fn load(path: &Path) -> Result<Vec<Row>, DataError> {
         if text.is_empty() {
             continue;
         }
-        let mut categories: Vec<Category> =
-            flags.iter().filter(|(i, _)| i.is_some_and(|i| field(i) == "1")).map(|(_, c)| *c).collect();
+        let mut categories: Vec<Category> = flags
+            .iter()
+            .filter(|(i, _)| i.is_some_and(|i| field(i) == "1"))
+            .map(|(_, c)| *c)
+            .collect();
         let mut label = None;
         if let Some(i) = label_col {
             match field(i).parse::<Category>() {
@@ -68,8 +95,15 @@ pub fn load(path: &Path) -> Result<Vec<Row>, DataError> {
                 Err(_) => {}
             }
         }
-        let stars = stars_col.and_then(|i| field(i).parse::<u8>().ok()).filter(|s| (1..=5).contains(s));
-        rows.push(Row { text, categories, stars, label });
+        let stars = stars_col
+            .and_then(|i| field(i).parse::<u8>().ok())
+            .filter(|s| (1..=5).contains(s));
+        rows.push(Row {
+            text,
+            categories,
+            stars,
+            label,
+        });
     }
     Ok(rows)
 }
@@ -88,7 +122,10 @@ mod tests {
     fn minibar_rows_map_flags_to_categories() {
         let f = write(b"data,score,thumbsUpCount,problem_report,feature_request,irrelevant\n\"It crashes, add dark mode\",2,0,1,1,0\nNice,5,0,0,0,1\n");
         let rows = load(f.path()).expect("loads");
-        assert_eq!(rows[0].categories, [Category::Bug, Category::FeatureRequest]);
+        assert_eq!(
+            rows[0].categories,
+            [Category::Bug, Category::FeatureRequest]
+        );
         assert_eq!(rows[0].stars, Some(2));
         assert_eq!(rows[1].categories, [Category::Other]);
     }

@@ -4,7 +4,11 @@ use hark_core::analysis::Category;
 
 /// F1 of each label and their mean. Gold rows may carry several labels; each prediction is one
 /// label. A label counts as predicted for a row when the prediction equals it.
-pub fn macro_f1(gold: &[Vec<Category>], predicted: &[Category], labels: &[Category]) -> (f64, Vec<(Category, f64)>) {
+pub fn macro_f1(
+    gold: &[Vec<Category>],
+    predicted: &[Category],
+    labels: &[Category],
+) -> (f64, Vec<(Category, f64)>) {
     let per: Vec<(Category, f64)> = labels
         .iter()
         .map(|label| {
@@ -17,11 +21,19 @@ pub fn macro_f1(gold: &[Vec<Category>], predicted: &[Category], labels: &[Catego
                     (false, false) => {}
                 }
             }
-            let f1 = if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) };
+            let f1 = if tp == 0.0 {
+                0.0
+            } else {
+                2.0 * tp / (2.0 * tp + fp + fn_)
+            };
             (*label, f1)
         })
         .collect();
-    let mean = if per.is_empty() { 0.0 } else { per.iter().map(|(_, f)| f).sum::<f64>() / per.len() as f64 };
+    let mean = if per.is_empty() {
+        0.0
+    } else {
+        per.iter().map(|(_, f)| f).sum::<f64>() / per.len() as f64
+    };
     (mean, per)
 }
 
@@ -69,11 +81,19 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
 /// Share of rated rows (stars ≠ 3) whose score sign matches the rating (4–5 positive, 1–2
 /// negative); a zero score counts as wrong.
 pub fn polarity_accuracy(scores: &[f64], stars: &[u8]) -> f64 {
-    let rated: Vec<(f64, u8)> = scores.iter().copied().zip(stars.iter().copied()).filter(|(_, s)| *s != 3).collect();
+    let rated: Vec<(f64, u8)> = scores
+        .iter()
+        .copied()
+        .zip(stars.iter().copied())
+        .filter(|(_, s)| *s != 3)
+        .collect();
     if rated.is_empty() {
         return 0.0;
     }
-    let right = rated.iter().filter(|(x, s)| (*s > 3 && *x > 0.0) || (*s < 3 && *x < 0.0)).count();
+    let right = rated
+        .iter()
+        .filter(|(x, s)| (*s > 3 && *x > 0.0) || (*s < 3 && *x < 0.0))
+        .count();
     right as f64 / rated.len() as f64
 }
 
@@ -84,7 +104,12 @@ mod tests {
 
     #[test]
     fn macro_f1_counts_multi_label_gold() {
-        let gold = vec![vec![Bug], vec![Bug, FeatureRequest], vec![Other], vec![FeatureRequest]];
+        let gold = vec![
+            vec![Bug],
+            vec![Bug, FeatureRequest],
+            vec![Other],
+            vec![FeatureRequest],
+        ];
         let pred = vec![Bug, FeatureRequest, Bug, FeatureRequest];
         let (mean, per) = macro_f1(&gold, &pred, &[Bug, FeatureRequest, Other]);
         // bug: tp1 fp1 fn1 → 0.5; feature: tp2 → 1.0; other: fn1 → 0.
@@ -97,12 +122,19 @@ mod tests {
         assert!((spearman(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 30.0, 40.0]) - 1.0).abs() < 1e-12);
         assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         // scipy.stats.spearmanr([1,2,2,3],[1,3,2,4]) = 0.9486832980505138
-        assert!((spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 3.0, 2.0, 4.0]) - 0.948_683_298_050_513_8).abs() < 1e-9);
+        assert!(
+            (spearman(&[1.0, 2.0, 2.0, 3.0], &[1.0, 3.0, 2.0, 4.0]) - 0.948_683_298_050_513_8)
+                .abs()
+                < 1e-9
+        );
         assert_eq!(spearman(&[1.0, 1.0], &[1.0, 2.0]), 0.0);
     }
 
     #[test]
     fn polarity_ignores_three_star_rows() {
-        assert_eq!(polarity_accuracy(&[0.5, -0.2, 0.9, 0.0], &[5, 1, 3, 4]), 2.0 / 3.0);
+        assert_eq!(
+            polarity_accuracy(&[0.5, -0.2, 0.9, 0.0], &[5, 1, 3, 4]),
+            2.0 / 3.0
+        );
     }
 }

@@ -76,9 +76,17 @@ pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
         .flat_map(|set| set.rows.iter().zip(&set.analyses))
         .flat_map(|(r, a)| r.categories.iter().map(move |c| (a, r.text.as_str(), *c)))
         .collect();
-    let learned = if examples.is_empty() { None } else { learn_from(&examples) };
-    let scored: Vec<(&Row, &TextAnalysis)> =
-        test.rows.iter().zip(&test.analyses).filter(|(r, _)| !r.categories.is_empty()).collect();
+    let learned = if examples.is_empty() {
+        None
+    } else {
+        learn_from(&examples)
+    };
+    let scored: Vec<(&Row, &TextAnalysis)> = test
+        .rows
+        .iter()
+        .zip(&test.analyses)
+        .filter(|(r, _)| !r.categories.is_empty())
+        .collect();
     let labels = gold_labels(scored.iter().map(|(r, _)| *r));
     let gold: Vec<Vec<Category>> = scored.iter().map(|(r, _)| r.categories.clone()).collect();
     let model: Vec<Category> = scored
@@ -91,8 +99,10 @@ pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
             collapse(a.category.0, &labels)
         })
         .collect();
-    let baseline: Vec<Category> =
-        scored.iter().map(|(r, _)| collapse(baselines::keyword_category(&r.text), &labels)).collect();
+    let baseline: Vec<Category> = scored
+        .iter()
+        .map(|(r, _)| collapse(baselines::keyword_category(&r.text), &labels))
+        .collect();
     CategoryScores {
         rows: scored.len(),
         model: metrics::macro_f1(&gold, &model, &labels),
@@ -103,11 +113,22 @@ pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
 
 /// Scores sentiment against star ratings on the rows that have one.
 pub fn sentiment(set: &Analysed) -> SentimentScores {
-    let rated: Vec<(&Row, &TextAnalysis)> = set.rows.iter().zip(&set.analyses).filter(|(r, _)| r.stars.is_some()).collect();
+    let rated: Vec<(&Row, &TextAnalysis)> = set
+        .rows
+        .iter()
+        .zip(&set.analyses)
+        .filter(|(r, _)| r.stars.is_some())
+        .collect();
     let stars: Vec<u8> = rated.iter().filter_map(|(r, _)| r.stars).collect();
     let stars_f: Vec<f64> = stars.iter().map(|s| f64::from(*s)).collect();
-    let model: Vec<f64> = rated.iter().map(|(_, a)| f64::from(a.sentiment.score)).collect();
-    let lexicon: Vec<f64> = rated.iter().map(|(r, _)| baselines::lexicon_score(&r.text)).collect();
+    let model: Vec<f64> = rated
+        .iter()
+        .map(|(_, a)| f64::from(a.sentiment.score))
+        .collect();
+    let lexicon: Vec<f64> = rated
+        .iter()
+        .map(|(r, _)| baselines::lexicon_score(&r.text))
+        .collect();
     SentimentScores {
         rows: rated.len(),
         model_spearman: metrics::spearman(&model, &stars_f),
@@ -135,14 +156,21 @@ pub struct ThemeScores {
 }
 
 /// Clusters the rows that have a free label (each row one mention) and scores the clustering.
-pub fn themes(analyzer: &Analyzer, rows: &[Row]) -> Result<ThemeScores, crate::worker::PipelineError> {
+pub fn themes(
+    analyzer: &Analyzer,
+    rows: &[Row],
+) -> Result<ThemeScores, crate::worker::PipelineError> {
     let rows: Vec<&Row> = rows.iter().filter(|r| r.label.is_some()).collect();
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
     let gold: Vec<&str> = rows.iter().filter_map(|r| r.label.as_deref()).collect();
     let vectors = analyzer.embedder().embed(&texts)?;
     let flat: Vec<f32> = vectors.into_iter().flatten().collect();
     let started = std::time::Instant::now();
-    let clusters = crate::themes::cluster(&flat, crate::embed::DIM, &crate::themes::ClusterParams::default())?;
+    let clusters = crate::themes::cluster(
+        &flat,
+        crate::embed::DIM,
+        &crate::themes::ClusterParams::default(),
+    )?;
     let cluster_seconds = started.elapsed().as_secs_f64();
     let mut distinct = gold.clone();
     distinct.sort();

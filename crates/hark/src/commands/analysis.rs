@@ -17,12 +17,19 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// Loads the model and builds the pipeline (a second or two of CPU, off the async threads).
-pub(super) async fn pipeline(config: &Config, store: Arc<dyn Store>) -> Result<Arc<Pipeline>, Error> {
+pub(super) async fn pipeline(
+    config: &Config,
+    store: Arc<dyn Store>,
+) -> Result<Arc<Pipeline>, Error> {
     let dir = config.model_dir();
     let analyzer = tokio::task::spawn_blocking(move || Analyzer::new(Embedder::load(&dir)?))
         .await
         .map_err(|e| Error::Usage(format!("model loading failed: {e}")))??;
-    Ok(Arc::new(Pipeline::new(store, Arc::new(analyzer), config.pipeline_config())))
+    Ok(Arc::new(Pipeline::new(
+        store,
+        Arc::new(analyzer),
+        config.pipeline_config(),
+    )))
 }
 
 /// Starts the background analysis for `serve`: loads the model in the background and runs the
@@ -67,8 +74,10 @@ pub async fn analyze(config: &Config, project: &str) -> Result<(), Error> {
     let queued = store.requeue_project(&project).await?;
     let bar = indicatif::ProgressBar::new(queued);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} subjects  {per_sec}  eta {eta}")
-            .map_err(|e| Error::Usage(e.to_string()))?,
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} subjects  {per_sec}  eta {eta}",
+        )
+        .map_err(|e| Error::Usage(e.to_string()))?,
     );
     loop {
         let depth = store.queue_depth(Some(&project)).await?;
@@ -106,7 +115,12 @@ pub async fn train(config: &Config, project: &str, file: &Path) -> Result<(), Er
             let text = r.text;
             r.categories
                 .into_iter()
-                .map(move |category| LabelledExample { text: text.clone(), category, origin: "import", embedding: None })
+                .map(move |category| LabelledExample {
+                    text: text.clone(),
+                    category,
+                    origin: "import",
+                    embedding: None,
+                })
         })
         .collect();
     if examples.is_empty() {
@@ -117,5 +131,7 @@ pub async fn train(config: &Config, project: &str, file: &Path) -> Result<(), Er
     }
     let added = store.add_examples(&project, examples).await?;
     let total = store.examples(&project).await?.len();
-    print_json(&serde_json::json!({ "project": project.as_str(), "added": added, "examples": total }))
+    print_json(
+        &serde_json::json!({ "project": project.as_str(), "added": added, "examples": total }),
+    )
 }

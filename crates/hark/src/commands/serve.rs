@@ -52,7 +52,12 @@ pub(super) async fn run(
     watch_signals(shutdown.clone())?;
     tracing::info!(%database, "serving");
     let server_config = config.server_config(master);
-    super::analysis::spawn_background(config, store.clone(), server_config.analysis.clone(), shutdown.clone());
+    super::analysis::spawn_background(
+        config,
+        store.clone(),
+        server_config.analysis.clone(),
+        shutdown.clone(),
+    );
     writeln!(std::io::stdout().lock(), "hark listening on http://{addr}").map_err(Error::Output)?;
     hark_server::serve(listener, store, server_config, shutdown)
         .await
