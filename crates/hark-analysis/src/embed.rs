@@ -2,10 +2,11 @@
 //!
 //! Texts are tokenized without padding, sorted by length and run in batches; a batch is packed
 //! into one `[tokens, hidden]` matrix with no padding at all (the shipped `tokenizer.json` pads
-//! everything to 128 tokens, which multiplies the work for short feedback sentences). The
-//! encoder is our own forward pass ([`bert`]), built for speed on few cores. Output vectors are
-//! the mean of the last hidden states over the real tokens, L2-normalised, as
-//! sentence-transformers does.
+//! everything to 128 tokens, which multiplies the work for short feedback sentences). Batches
+//! run in parallel on the rayon pool. The encoder is our own forward pass ([`bert`]), built for
+//! speed on few cores; its matmuls use gemm's AVX-512 kernels where the CPU has them (picked at
+//! run time, like our own kernels' instruction set). Output vectors are the mean of the last
+//! hidden states over the real tokens, L2-normalised, as sentence-transformers does.
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -31,7 +32,7 @@ pub enum EmbedError {
     /// The tokenizer failed on an input.
     #[error("tokenizer failed: {0}")]
     Tokenize(String),
-    /// The model failed while running (or its weights do not fit its config).
+    /// The model failed while running.
     #[error("model inference failed")]
     Inference(#[from] candle_core::Error),
 }
@@ -41,7 +42,8 @@ pub enum EmbedError {
 pub struct Batching {
     /// At most this many texts per call.
     pub max_batch: usize,
-    /// At most this many (padded) tokens per call, so long texts go in smaller batches.
+    /// At most this many tokens per call (padding included when `pad_to_max`), so long texts go
+    /// in smaller batches. A batch is one matrix of this many rows through every layer.
     pub max_batch_tokens: usize,
     /// Pad every input to [`MAX_TOKENS`] (how the shipped tokenizer is set up); for comparison only.
     pub pad_to_max: bool,
@@ -103,7 +105,7 @@ impl Embedder {
             serde_json::from_str(&config_text).map_err(|e| unreadable(&config_path, e))?;
         let mut tokenizer =
             Tokenizer::from_file(&tokenizer_path).map_err(|e| unreadable(&tokenizer_path, e))?;
-        // Batch-longest padding is done here per length bucket; the file's fixed padding is dropped.
+        // Inputs are packed without padding (see `embed`); the file's fixed padding is dropped.
         tokenizer.with_padding(None);
         tokenizer
             .with_truncation(Some(TruncationParams {
