@@ -10,7 +10,7 @@ use crate::classify::Learned;
 use crate::embed::EmbedError;
 use crate::themes::{self, link, DiscoverParams, ExistingTheme, MentionInput, Scope, ThemeError};
 use hark_core::analysis::{
-    Category, MentionRecord, Speaker, SubjectAnalysis, SubjectText, Theme, ThemeId,
+    Category, MentionFilter, MentionRecord, Speaker, SubjectAnalysis, SubjectText, Theme, ThemeId,
 };
 use hark_core::{ProjectId, Timestamp};
 use hark_store::{Store, StoreError, ThemeUpdate};
@@ -166,8 +166,7 @@ impl Pipeline {
     ) -> Result<Option<Arc<Learned>>, PipelineError> {
         let examples = self.store.examples(project).await?;
         if let Ok(cache) = self.learned.lock() {
-            if let Some((n, model)) = cache.get(project).filter(|(n, _)| *n == examples.len()) {
-                let _ = n;
+            if let Some((_, model)) = cache.get(project).filter(|(n, _)| *n == examples.len()) {
                 return Ok(model.clone());
             }
         }
@@ -220,16 +219,14 @@ impl Pipeline {
             .into_iter()
             .collect();
         let stored = self.store.themes(project).await?;
-        let mut counts: HashMap<ThemeId, usize> = HashMap::new();
-        for v in self
+        // Mentions per theme from the store's aggregate, rather than loading every embedding again.
+        let counts: HashMap<ThemeId, usize> = self
             .store
-            .mention_vectors(project, false)
+            .theme_metrics(project, &MentionFilter::default())
             .await?
-            .iter()
-            .filter_map(|v| v.theme.clone())
-        {
-            *counts.entry(v).or_default() += 1;
-        }
+            .into_iter()
+            .filter_map(|m| Some((m.theme_id?, m.mentions as usize)))
+            .collect();
         let params = self.config.discover;
         let project_id = project.clone();
         let update = tokio::task::spawn_blocking(move || -> Result<ThemeUpdate, ThemeError> {
