@@ -69,8 +69,9 @@ impl Default for PipelineConfig {
     }
 }
 
-/// A learned classifier cached per project with the example count it was trained on.
-type LearnedCache = HashMap<ProjectId, (usize, Option<Arc<Learned>>)>;
+/// A learned classifier cached per project with the stamp of the examples it was trained on
+/// ([`hark_store::AnalysisStore::examples_stamp`]).
+type LearnedCache = HashMap<ProjectId, ((u64, i64), Option<Arc<Learned>>)>;
 
 /// The pipeline: one per process; [`Pipeline::run`] is its background loop.
 pub struct Pipeline {
@@ -164,13 +165,13 @@ impl Pipeline {
         &self,
         project: &ProjectId,
     ) -> Result<Option<Arc<Learned>>, PipelineError> {
-        let examples = self.store.examples(project).await?;
+        let stamp = self.store.examples_stamp(project).await?;
         if let Ok(cache) = self.learned.lock() {
-            if let Some((_, model)) = cache.get(project).filter(|(n, _)| *n == examples.len()) {
+            if let Some((_, model)) = cache.get(project).filter(|(s, _)| *s == stamp) {
                 return Ok(model.clone());
             }
         }
-        let count = examples.len();
+        let examples = self.store.examples(project).await?;
         let analyzer = self.analyzer.clone();
         let pairs: Vec<(String, Category)> =
             examples.into_iter().map(|e| (e.text, e.category)).collect();
@@ -182,7 +183,7 @@ impl Pipeline {
                 .map(Arc::new)
         };
         if let Ok(mut cache) = self.learned.lock() {
-            cache.insert(project.clone(), (count, model.clone()));
+            cache.insert(project.clone(), (stamp, model.clone()));
         }
         Ok(model)
     }

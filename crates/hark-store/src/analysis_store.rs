@@ -101,6 +101,10 @@ pub trait AnalysisStore: Send + Sync + 'static {
     ) -> Result<u64, StoreError>;
     /// The project's labelled examples, oldest first.
     async fn examples(&self, project: &ProjectId) -> Result<Vec<LabelledExample>, StoreError>;
+    /// A cheap fingerprint of the project's examples, (count, highest id): example ids are
+    /// never reused, so it changes whenever an example is added, replaced or removed, and a
+    /// model learned from them is retrained only then.
+    async fn examples_stamp(&self, project: &ProjectId) -> Result<(u64, i64), StoreError>;
 
     /// Projects that have mentions not linked to any theme, with how many.
     async fn projects_with_unlinked(&self) -> Result<Vec<(ProjectId, u64)>, StoreError>;

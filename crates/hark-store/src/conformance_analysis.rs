@@ -376,6 +376,8 @@ pub async fn manual_categories_and_examples(store: Arc<dyn Store>) {
             "correction"
         )
     );
+    let stamp = s.examples_stamp(&p).await.unwrap();
+    assert_eq!(stamp.0, 1);
 
     // Re-analysed: the claim carries the person's category, and the save keeps it.
     s.ingest(
@@ -401,6 +403,8 @@ pub async fn manual_categories_and_examples(store: Arc<dyn Store>) {
     let examples = s.examples(&p).await.unwrap();
     assert_eq!(examples.len(), 1);
     assert_eq!(examples[0].category, Category::Complaint);
+    // The replaced correction changed the examples' stamp (the learned model's cache key).
+    assert_ne!(s.examples_stamp(&p).await.unwrap(), stamp);
 
     let imported = |text: &str, category, embedding| LabelledExample {
         text: text.into(),

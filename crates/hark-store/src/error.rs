@@ -12,8 +12,14 @@ pub enum StoreError {
     #[error("conflict: {0}")]
     Conflict(String),
     /// The database URL names no supported backend.
-    #[error("unsupported database URL {0:?} (expected sqlite://PATH)")]
+    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB)")]
     UnsupportedUrl(String),
+    /// PostgreSQL reported an error (or a connection to it failed).
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No pooled PostgreSQL connection could be had (pool exhausted past its wait, or closed).
+    #[error("postgres connection pool: {0}")]
+    Pool(String),
     /// SQLite reported an error.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),

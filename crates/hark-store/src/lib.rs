@@ -1,6 +1,7 @@
 //! hark-store: durable storage behind the [`Store`] trait.
 //!
-//! Backends: [`sqlite::SqliteStore`] (embedded, default). Every backend passes the same
+//! Backends: [`sqlite::SqliteStore`] (embedded, default) and [`postgres::PgStore`] (several
+//! nodes on one shared database). Every backend passes the same
 //! conformance suite (`conformance`, `conformance_chat` and `conformance_analysis`, feature
 //! `conformance`). Pick one at start-up with [`open`] from a database URL and share it as
 //! `Arc<dyn Store>`.
@@ -8,7 +9,9 @@
 mod analysis_store;
 mod chat_store;
 mod chat_tenancy;
+mod codec;
 mod error;
+pub mod postgres;
 pub mod sqlite;
 mod store;
 mod tenancy;
@@ -19,6 +22,8 @@ pub mod conformance;
 pub mod conformance_analysis;
 #[cfg(feature = "conformance")]
 pub mod conformance_chat;
+#[cfg(feature = "conformance")]
+pub mod testing;
 
 pub use analysis_store::{AnalysisStore, MentionVector, QueueDepth, ThemeUpdate};
 pub use chat_store::{ChatStore, PutFeedbackOutcome};
@@ -34,24 +39,29 @@ use std::sync::Arc;
 pub struct StoreOptions {
     /// Most items one group-commit transaction may hold before it is closed.
     pub max_batch_items: usize,
+    /// Most connections a PostgreSQL store opens (per node).
+    pub max_connections: usize,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
         Self {
             max_batch_items: 5_000,
+            max_connections: 16,
         }
     }
 }
 
-/// Opens the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`), creating
-/// and migrating it as needed.
+/// Opens the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`) or
+/// `postgres://…` (or `postgresql://…`), creating and migrating it as needed.
 pub async fn open(url: &str, options: StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         Ok(Arc::new(sqlite::SqliteStore::open(path, options).await?))
     } else if url.starts_with("sqlite:") {
         let path = url.trim_start_matches("sqlite:");
         Ok(Arc::new(sqlite::SqliteStore::open(path, options).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url, options).await?))
     } else {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
     }

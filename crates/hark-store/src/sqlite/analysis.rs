@@ -93,6 +93,13 @@ impl AnalysisStore for SqliteStore {
         self.readers.read(move |c| mentions::examples(c, &p)).await
     }
 
+    async fn examples_stamp(&self, project: &ProjectId) -> Result<(u64, i64), StoreError> {
+        let p = project.clone();
+        self.readers
+            .read(move |c| mentions::examples_stamp(c, &p))
+            .await
+    }
+
     async fn projects_with_unlinked(&self) -> Result<Vec<(ProjectId, u64)>, StoreError> {
         self.readers.read(mentions::projects_with_unlinked).await
     }

@@ -11,9 +11,9 @@
 //!   one, and then removes the row.
 //! - Forgetting a subject (deletion, erasure) removes its row with everything analysed from it.
 
-use super::codec::encode_vector;
 use super::subject_text;
 use super::themes::scrub_quotes;
+use crate::codec::encode_vector;
 use crate::{QueueDepth, StoreError};
 use hark_core::analysis::{MentionRecord, Subject, SubjectAnalysis, SubjectText};
 use hark_core::{ProjectId, Timestamp};

@@ -1,8 +1,8 @@
 //! Reading analyses and mentions back, manual categories, and labelled examples.
 
-use super::codec::{decode_vector, encode_vector, parse_category, parse_origin};
 use super::metrics::filter_clause;
 use super::subject_text;
+use crate::codec::{decode_vector, encode_vector, parse_category, parse_origin};
 use crate::{MentionVector, StoreError};
 use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionView, Sentiment, StoredAnalysis, Subject,
@@ -189,6 +189,20 @@ pub(crate) fn examples(
             })
         })
         .collect()
+}
+
+/// (count, highest id) of the project's examples.
+pub(crate) fn examples_stamp(
+    conn: &Connection,
+    project: &ProjectId,
+) -> Result<(u64, i64), StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(id), 0) FROM labelled_examples WHERE project_id = ?1",
+        )?
+        .query_row(params![project.as_str()], |r| {
+            Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?))
+        })?)
 }
 
 /// Projects with mentions in no theme, with how many (each counted on its own index range).

@@ -1,7 +1,7 @@
 //! Theme metrics: SQL aggregates over the project's mentions within a filter, per theme, with
 //! per-category and weekly counts. Also the filter clause the mention listing shares.
 
-use super::codec::parse_category;
+use crate::codec::parse_category;
 use crate::StoreError;
 use hark_core::analysis::{Category, MentionFilter, ThemeId, ThemeMetrics, WeekCount};
 use hark_core::{ProjectId, Timestamp};

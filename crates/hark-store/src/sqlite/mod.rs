@@ -11,7 +11,6 @@ mod chat_stats;
 mod chat_tenancy;
 mod chat_write;
 mod checkpoint;
-mod codec;
 mod ingest;
 mod items;
 mod mentions;

@@ -3,7 +3,7 @@
 //! the texts to a worker) and by manual categorisation (which keeps the customer's text as a
 //! labelled example).
 
-use super::codec::parse_category;
+use crate::codec::parse_category;
 use crate::StoreError;
 use hark_core::analysis::{Category, Speaker, Subject, SubjectText, TextUnit};
 use hark_core::speaker::{part_speaker, Identity};

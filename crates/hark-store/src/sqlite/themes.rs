@@ -4,7 +4,7 @@
 //! A theme id is global (random), but every statement is also keyed by the project, so an id of
 //! another project behaves as an unknown one.
 
-use super::codec::{decode_strings, decode_vector, encode_strings, encode_vector};
+use crate::codec::{decode_strings, decode_vector, encode_strings, encode_vector};
 use crate::{StoreError, ThemeUpdate};
 use hark_core::analysis::{Subject, Theme, ThemeId};
 use hark_core::{ProjectId, Timestamp};

@@ -1,16 +1,16 @@
-//! How analysis values are stored: vectors as little-endian `f32` blobs, categories by their
+//! How values are stored by every backend: vectors as little-endian `f32` blobs, categories by
 //! wire names, string lists as JSON. Anything that does not decode is `Corrupt`, never a panic.
 
 use crate::StoreError;
 use hark_core::analysis::Category;
 
 /// A vector as little-endian `f32` bytes.
-pub(super) fn encode_vector(v: &[f32]) -> Vec<u8> {
+pub(crate) fn encode_vector(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
 /// A vector back from [`encode_vector`]'s bytes.
-pub(super) fn decode_vector(bytes: &[u8]) -> Result<Vec<f32>, StoreError> {
+pub(crate) fn decode_vector(bytes: &[u8]) -> Result<Vec<f32>, StoreError> {
     if !bytes.len().is_multiple_of(4) {
         return Err(StoreError::Corrupt("vector blob"));
     }
@@ -21,23 +21,23 @@ pub(super) fn decode_vector(bytes: &[u8]) -> Result<Vec<f32>, StoreError> {
 }
 
 /// A stored category name.
-pub(super) fn parse_category(s: &str) -> Result<Category, StoreError> {
+pub(crate) fn parse_category(s: &str) -> Result<Category, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt("category"))
 }
 
 /// A string list as a JSON array.
-pub(super) fn encode_strings(v: &[String]) -> Result<String, StoreError> {
+pub(crate) fn encode_strings(v: &[String]) -> Result<String, StoreError> {
     // Serialising strings cannot fail; mapped rather than unwrapped all the same.
     serde_json::to_string(v).map_err(|_| StoreError::Corrupt("string list"))
 }
 
 /// A string list back from [`encode_strings`].
-pub(super) fn decode_strings(s: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) fn decode_strings(s: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(s).map_err(|_| StoreError::Corrupt("string list"))
 }
 
 /// A stored example origin, as the `'static` name the domain type carries.
-pub(super) fn parse_origin(s: &str) -> Result<&'static str, StoreError> {
+pub(crate) fn parse_origin(s: &str) -> Result<&'static str, StoreError> {
     match s {
         "correction" => Ok("correction"),
         "import" => Ok("import"),
