@@ -5,8 +5,9 @@
 # Installs Debian's postgresql package when no server binaries exist and we are root. The
 # cluster lives in $HARK_PG_DIR (default /tmp/hark-pg-test) and listens on 127.0.0.1 only, port
 # $HARK_PG_PORT (default 54329), with password authentication (role hark, password hark).
-# Durability settings are off: it holds nothing but test databases. The benchmark starts its
-# own server with PostgreSQL's durable defaults (scripts/bench-ingest-postgres.sh).
+# Durability settings are off (it holds nothing but test databases) unless HARK_PG_DURABLE=1:
+# the benchmark starts its own server so, with PostgreSQL's durable defaults
+# (scripts/bench-ingest-postgres.sh).
 set -euo pipefail
 PORT=${HARK_PG_PORT:-54329}
 DIR=${HARK_PG_DIR:-/tmp/hark-pg-test}
@@ -43,10 +44,11 @@ if ! "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
             { cat "$DIR.initdb.log" >&2; rm -f "$pwfile"; exit 1; }
         rm -f "$pwfile"
     fi
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${HARK_PG_DURABLE:-0}" = 1 ] && durability=""
     as_owner "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start -o \
         "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=500 \
-         -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-         -c shared_buffers=128MB" >&2 ||
+         -c shared_buffers=128MB $durability" >&2 ||
         { tail -n 30 "$DIR/server.log" >&2; exit 1; }
 fi
 echo "export HARK_TEST_POSTGRES_URL=postgres://hark:hark@127.0.0.1:$PORT/postgres"

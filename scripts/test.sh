@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, every Rust test of the workspace
-# (unit, store conformance, integration against the real server and SQLite, real curl, property
-# tests), then the boto3 suite (tests/boto3: the AWS SDK, unchanged, against a real hark).
-# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3 and pytest (.ci/run installs them).
+# (unit, store conformance on SQLite and PostgreSQL, integration against the real server, real
+# curl, property tests), the HTTP integration suite again on PostgreSQL, then the boto3 suite
+# (tests/boto3: the AWS SDK, unchanged, against a real hark).
+# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3 and pytest (.ci/run
+# installs them), and PostgreSQL server binaries (scripts/pg-test-server.sh installs Debian's
+# package when run as root, and starts a throwaway server on 127.0.0.1).
 # Ends with one summary line over everything: "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,12 +13,18 @@ cd "$(dirname "$0")/.."
 bash scripts/fetch-model.sh hark-data/model
 # Only for cargo test: `hark` itself reads every HARK_* variable as configuration.
 model_dir="$PWD/hark-data/model"
+pg_url="$(bash scripts/pg-test-server.sh | sed -n 's/^export HARK_TEST_POSTGRES_URL=//p')"
+[ -n "$pg_url" ] || { echo "no PostgreSQL test server" >&2; exit 1; }
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-HARK_MODEL_DIR="$model_dir" cargo test --workspace 2>&1 | tee "$log" || status=$?
+HARK_MODEL_DIR="$model_dir" HARK_TEST_POSTGRES_URL="$pg_url" \
+    cargo test --workspace 2>&1 | tee "$log" || status=$?
+# The HTTP integration suite once more, every test server on its own PostgreSQL database.
+HARK_MODEL_DIR="$model_dir" HARK_TEST_POSTGRES_URL="$pg_url" HARK_TEST_BACKEND=postgres \
+    cargo test -p hark-server --test http 2>&1 | tee -a "$log" || status=$?
 cargo build --quiet -p hark
 python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
 awk '/^test result:/ || / in [0-9.]+s/ {

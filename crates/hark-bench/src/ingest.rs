@@ -1,13 +1,15 @@
 //! The ingest benchmark: for each round it measures, on fresh databases:
-//! - **raw**: the SQLite store upserting the validated payloads from `--connections` concurrent
-//!   tasks, no HTTP (the baseline);
+//! - **raw**: on SQLite, the store upserting the validated payloads from `--connections`
+//!   concurrent tasks, no HTTP (the baseline); on PostgreSQL (`--postgres URL`), PostgreSQL
+//!   itself upserting the same rows with plain set-based SQL (`pg::raw_rate`), and, for
+//!   information, hark's PostgreSQL store called directly;
 //! - **e2e**: a real `hark serve` process driven over HTTP by `--connections` keep-alive
 //!   connections sending the same 100-item payloads (JSON, Basic auth), checking every answer.
 //!
 //! It prints per-round figures, then medians and the e2e/raw ratio.
 
 use crate::drive::drive;
-use crate::{payload, server, stats};
+use crate::{payload, pg, server, stats};
 use hark_core::validate::ingest::validate_ingest;
 use hark_store::StoreOptions;
 use std::sync::Arc;
@@ -31,6 +33,10 @@ pub struct Args {
     /// Measure only the raw store rate (no server).
     #[arg(long)]
     raw_only: bool,
+    /// Run on PostgreSQL: the URL of a server where the benchmark may create databases (one
+    /// per measurement, dropped after), e.g. postgres://hark:hark@127.0.0.1:54330/postgres.
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 /// Runs the ingest benchmark.
@@ -45,7 +51,10 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), crate::dr
     );
     let mut rounds = stats::Rounds::default();
     for round in 1..=args.rounds {
-        let raw = raw_round(&args).await?;
+        let raw = match &args.postgres {
+            Some(admin) => pg_raw_round(&args, admin).await?,
+            None => raw_round(&args).await?,
+        };
         if args.raw_only {
             rounds.push_raw(round, "items", raw);
         } else {
@@ -60,23 +69,50 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), crate::dr
 async fn raw_round(args: &Args) -> Result<f64, crate::drive::BenchError> {
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("raw.db").display());
+    store_rate(args, &url).await
+}
+
+/// PostgreSQL's raw rate on a fresh database, and hark's store rate on another (printed).
+async fn pg_raw_round(args: &Args, admin: &str) -> Result<f64, crate::drive::BenchError> {
+    let url = pg::fresh_database(admin).await?;
     let store = hark_store::open(&url, StoreOptions::default()).await?;
-    let p = hark_store::create_project(store.as_ref(), "bench").await?;
+    let (source, batches) = bench_source(store.as_ref(), args).await?;
+    drop(store);
+    let raw = pg::raw_rate(&url, args.connections, &source, batches).await?;
+    pg::drop_database(admin, &url).await?;
+    let url = pg::fresh_database(admin).await?;
+    let rate = store_rate(args, &url).await?;
+    pg::drop_database(admin, &url).await?;
+    println!("         hark's PostgreSQL store called directly: {rate:.0} items/s");
+    Ok(raw)
+}
+
+/// A bench project and source in `store`, and the validated payloads for it.
+async fn bench_source(
+    store: &dyn hark_store::Store,
+    args: &Args,
+) -> Result<(hark_core::Source, Arc<Vec<Vec<hark_core::ItemInput>>>), crate::drive::BenchError> {
+    let p = hark_store::create_project(store, "bench").await?;
     let src = hark_store::create_source(
-        store.as_ref(),
+        store,
         &p.project.project_id,
         "bench",
         hark_core::SourceKind::Webhook,
     )
     .await?;
-    let batches: Arc<Vec<_>> = Arc::new(
-        (0..args.requests)
-            .map(|n| {
-                let v = payload::payload(src.source_id.as_str(), n, args.items);
-                validate_ingest(&v).map(|r| r.items).unwrap_or_default()
-            })
-            .collect(),
-    );
+    let batches = (0..args.requests)
+        .map(|n| {
+            let v = payload::payload(src.source_id.as_str(), n, args.items);
+            validate_ingest(&v).map(|r| r.items).unwrap_or_default()
+        })
+        .collect();
+    Ok((src, Arc::new(batches)))
+}
+
+/// hark's store (at `url`) upserting the payloads from `--connections` tasks.
+async fn store_rate(args: &Args, url: &str) -> Result<f64, crate::drive::BenchError> {
+    let store = hark_store::open(url, StoreOptions::default()).await?;
+    let (src, batches) = bench_source(store.as_ref(), args).await?;
     let (stored, elapsed) = drive(args.connections, batches, move |batches, n| {
         let (store, src) = (store.clone(), src.clone());
         async move { Ok(store.ingest(&src, batches[n].clone()).await?.len()) }
@@ -91,7 +127,11 @@ async fn e2e_round(
     hark_bin: &std::path::Path,
 ) -> Result<stats::E2e, crate::drive::BenchError> {
     let dir = tempfile::tempdir()?;
-    let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
+    let db = match &args.postgres {
+        Some(admin) => Some(pg::fresh_database(admin).await?),
+        None => None,
+    };
+    let srv = server::HarkProcess::start(hark_bin, dir.path(), db.as_deref()).await?;
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
         (0..args.requests)
             .map(|n| serde_json::to_vec(&payload::payload(&srv.source_id, n, args.items)))
@@ -127,6 +167,9 @@ async fn e2e_round(
     let items: u64 = results.iter().map(|r| r.1).sum();
     let rss_peak_mb = srv.peak_rss_mb();
     srv.stop().await;
+    if let (Some(admin), Some(db)) = (&args.postgres, &db) {
+        pg::drop_database(admin, db).await?;
+    }
     lat.sort_unstable();
     Ok(stats::E2e {
         rate: items as f64 / elapsed.as_secs_f64(),

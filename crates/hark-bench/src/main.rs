@@ -7,6 +7,7 @@ mod drive;
 mod embed;
 mod ingest;
 mod payload;
+mod pg;
 mod put_feedback;
 mod server;
 mod stats;

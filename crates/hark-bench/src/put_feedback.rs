@@ -146,7 +146,7 @@ struct Signed {
 /// The end-to-end rate and latencies against a real `hark serve`.
 async fn e2e_round(args: &Args, hark_bin: &std::path::Path) -> BenchResult<stats::E2e> {
     let dir = tempfile::tempdir()?;
-    let srv = server::HarkProcess::start(hark_bin, dir.path()).await?;
+    let srv = server::HarkProcess::start(hark_bin, dir.path(), None).await?;
     let app = srv
         .admin(&[
             "create-app",

@@ -52,9 +52,17 @@ fn field(v: &serde_json::Value, k: &str) -> Result<String, crate::drive::BenchEr
 }
 
 impl HarkProcess {
-    /// Creates the project and source with `hark admin`, then starts `hark serve` on port 0.
-    pub async fn start(bin: &Path, data_dir: &Path) -> Result<Self, crate::drive::BenchError> {
-        let db = format!("sqlite://{}", data_dir.join("hark.db").display());
+    /// Creates the project and source with `hark admin`, then starts `hark serve` on port 0,
+    /// on the database `db` (default: a SQLite file in `data_dir`).
+    pub async fn start(
+        bin: &Path,
+        data_dir: &Path,
+        db: Option<&str>,
+    ) -> Result<Self, crate::drive::BenchError> {
+        let db = match db {
+            Some(url) => url.to_string(),
+            None => format!("sqlite://{}", data_dir.join("hark.db").display()),
+        };
         let p = admin_json(bin, &db, &["create-project", "bench"]).await?;
         let project_id = field(&p, "project_id")?;
         let s = admin_json(

@@ -42,6 +42,13 @@ pub enum StoreError {
     /// A stored value could not be read back (the database holds data hark did not write).
     #[error("corrupt stored data: {0}")]
     Corrupt(&'static str),
+    /// An import stream is not a usable hark export (another format, garbled, truncated or
+    /// inconsistent); the message says which line and why.
+    #[error("project export: {0}")]
+    BadExport(String),
+    /// Reading an import stream or writing an export failed.
+    #[error("project export stream: {0}")]
+    Stream(#[source] std::io::Error),
     /// A blocking task panicked or was cancelled.
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

@@ -11,10 +11,12 @@ mod chat_store;
 mod chat_tenancy;
 mod codec;
 mod error;
+mod migrate;
 pub mod postgres;
 pub mod sqlite;
 mod store;
 mod tenancy;
+mod transfer;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -29,8 +31,12 @@ pub use analysis_store::{AnalysisStore, MentionVector, QueueDepth, ThemeUpdate};
 pub use chat_store::{ChatStore, PutFeedbackOutcome};
 pub use chat_tenancy::{access_key_secret, create_access_key, create_application};
 pub use error::StoreError;
+pub use migrate::{migrate, Migrated};
 pub use store::Store;
 pub use tenancy::{create_project, create_source, rotate_secret, NewProject};
+#[cfg(feature = "conformance")]
+pub use transfer::normalise_export;
+pub use transfer::{ProjectTransfer, TransferSummary, FORMAT_VERSION};
 
 use std::sync::Arc;
 

@@ -36,6 +36,49 @@ pub enum Command {
     /// Import labelled examples (CSV: `text,category`, or Mini-BAR columns) into a project; its
     /// category classifier learns from them.
     Train(TrainArgs),
+    /// Write one project, every row of it, as JSON Lines (to stdout, or a file) for `hark import`
+    /// into another database, SQLite or PostgreSQL. Access-key secrets stay sealed under this
+    /// deployment's master key: the target deployment needs the same key.
+    Export(ExportArgs),
+    /// Read a project written by `hark export` (from stdin, or a file) into the database, all
+    /// or nothing; refuses a project the database has already.
+    Import(ImportArgs),
+    /// Apply the database's pending schema migrations (hark also does at start-up) and print
+    /// the schema version and how many were applied.
+    Migrate(MigrateArgs),
+}
+
+/// Options of `hark export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The project's id.
+    #[arg(long, value_name = "ID")]
+    pub project: String,
+    /// Write to this file (replaced once the export is complete) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `hark import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Read this file instead of stdin.
+    #[arg(long = "in", value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}
+
+/// Options of `hark migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Options of `hark analyze`.
@@ -324,6 +367,33 @@ mod tests {
         ));
         assert!(parse(&["revoke-access-key", "--project", "p"]).is_none());
         assert!(parse(&["create-access-key"]).is_none());
+    }
+
+    #[test]
+    fn transfer_commands_parse() {
+        let cli = Cli::try_parse_from(["hark", "export", "--project", "prj_x", "--out", "p.jsonl"])
+            .expect("parses");
+        let Command::Export(args) = cli.command else {
+            panic!("export expected")
+        };
+        assert_eq!(args.project, "prj_x");
+        assert_eq!(args.out, Some(PathBuf::from("p.jsonl")));
+        let cli = Cli::try_parse_from(["hark", "import", "--in", "p.jsonl", "--database", "x"])
+            .expect("parses");
+        let Command::Import(args) = cli.command else {
+            panic!("import expected")
+        };
+        assert_eq!(args.input, Some(PathBuf::from("p.jsonl")));
+        assert_eq!(args.store.database.as_deref(), Some("x"));
+        assert!(matches!(
+            Cli::try_parse_from(["hark", "import"]).map(|c| c.command),
+            Ok(Command::Import(ImportArgs { input: None, .. }))
+        ));
+        assert!(Cli::try_parse_from(["hark", "export"]).is_err());
+        assert!(matches!(
+            Cli::try_parse_from(["hark", "migrate"]).map(|c| c.command),
+            Ok(Command::Migrate(_))
+        ));
     }
 
     #[test]

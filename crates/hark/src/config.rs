@@ -32,6 +32,9 @@ pub struct Config {
     /// Database URL; when unset, `sqlite://<data_dir>/hark.db` (see [`Config::database_url`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+    /// Most PostgreSQL connections this node opens (its pool size); unused by SQLite.
+    #[serde(deserialize_with = "lenient_number")]
+    pub database_pool_size: usize,
     /// Bearer token of the admin HTTP API; unset disables that API. Redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_token: Option<String>,
@@ -67,6 +70,10 @@ pub struct Analysis {
     /// A project is re-clustered once it has at least this many unlinked mentions.
     #[serde(deserialize_with = "lenient_number")]
     pub min_unlinked: u64,
+    /// Seconds a node holds the items it is analysing; if it dies, another node (or this one
+    /// restarted) takes them up after this long.
+    #[serde(deserialize_with = "lenient_number")]
+    pub lease_secs: u64,
 }
 
 impl Default for Analysis {
@@ -77,6 +84,7 @@ impl Default for Analysis {
             model_dir: None,
             discover_every_secs: pipeline.discover_every.as_secs(),
             min_unlinked: pipeline.min_unlinked,
+            lease_secs: pipeline.lease.as_secs(),
         }
     }
 }
@@ -139,6 +147,7 @@ impl Default for Config {
             listen: "127.0.0.1:7070".into(),
             data_dir: PathBuf::from("./hark-data"),
             database_url: None,
+            database_pool_size: 16,
             admin_token: None,
             log_format: LogFormat::Text,
             log_level: "info".into(),
@@ -189,6 +198,7 @@ impl fmt::Debug for Config {
                 "database_url",
                 &self.database_url.as_deref().map(hark_store::redact_url),
             )
+            .field("database_pool_size", &self.database_pool_size)
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
@@ -242,6 +252,8 @@ impl Config {
             "admin_token must not be empty (leave it unset to disable the admin API)"
         } else if self.database_url.as_deref().is_some_and(str::is_empty) {
             "database_url must not be empty"
+        } else if self.database_pool_size == 0 {
+            "database_pool_size must be at least 1"
         } else if self.limits.request_timeout_secs == 0 {
             "limits.request_timeout_secs must be at least 1"
         } else if self.limits.max_concurrent_requests == 0 {
@@ -289,6 +301,7 @@ impl Config {
                 self.analysis.discover_every_secs.max(1),
             ),
             min_unlinked: self.analysis.min_unlinked.max(1),
+            lease: std::time::Duration::from_secs(self.analysis.lease_secs.max(1)),
             ..Default::default()
         }
     }

@@ -73,6 +73,15 @@ pub enum Error {
     /// The HTTP server stopped with an error.
     #[error("server failed: {0}")]
     Serve(#[source] io::Error),
+    /// An export or import file could not be opened, written or put in place.
+    #[error("{}: {source}", path.display())]
+    TransferFile {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
     /// Writing to stdout failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] io::Error),

@@ -1,5 +1,6 @@
 //! `hark`: the self-hosted AI feedback server's binary. It parses the command line, loads the
-//! configuration once, and runs one command: `serve`, `admin …` or `demo`.
+//! configuration once, and runs one command: `serve`, `admin …`, `demo`, `export`, `import`,
+//! `migrate`, ….
 
 mod cli;
 mod commands;

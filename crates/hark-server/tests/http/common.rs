@@ -304,13 +304,18 @@ impl TestServer {
     }
 }
 
-/// A SQLite store in a new temporary directory.
+/// A new, empty store: a SQLite file in a new temporary directory, or a new PostgreSQL
+/// database when `HARK_TEST_BACKEND=postgres` (`scripts/test.sh` runs this suite both ways).
 async fn open_store() -> (tempfile::TempDir, Arc<dyn Store>) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("hark.db").display());
+    let url = if hark_store::testing::postgres_selected() {
+        hark_store::testing::fresh_postgres_url().await
+    } else {
+        format!("sqlite://{}", dir.path().join("hark.db").display())
+    };
     let store = hark_store::open(&url, StoreOptions::default())
         .await
-        .expect("open the SQLite store");
+        .expect("open the store");
     (dir, store)
 }
 

@@ -45,6 +45,7 @@ mod analysis;
 mod chat;
 mod core;
 mod schema;
+mod transfer;
 
 use crate::{StoreError, StoreOptions};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};

@@ -1,7 +1,7 @@
 //! PostgreSQL schema and its versioned migrations, applied at open (and by `hark migrate`).
 //!
 //! The tables mirror the SQLite backend's (same names, same columns, same encodings: times are
-//! Unix milliseconds in `BIGINT`, vectors little-endian `f32` in `BYTEA`, string lists JSON
+//! the same integers (`Timestamp` micros) in `BIGINT`, vectors little-endian `f32` in `BYTEA`, string lists JSON
 //! text), so both backends share the codec and export/import moves rows one to one.
 //! Migrations run in one transaction under a transaction-scoped advisory lock: several nodes
 //! starting at once on a new database apply each migration exactly once, the others wait and

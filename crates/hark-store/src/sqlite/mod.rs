@@ -20,6 +20,8 @@ mod schema;
 mod subject_text;
 mod tenancy;
 mod themes;
+mod transfer;
+mod version;
 mod writer;
 
 use crate::{Store, StoreError, StoreOptions};
@@ -31,6 +33,7 @@ use hark_core::{
 };
 use pool::ReadPool;
 use std::path::{Path, PathBuf};
+pub(crate) use version::stored_schema_version;
 use writer::Writer;
 
 /// A [`Store`] on one SQLite file. Several processes may open the same file (the admin CLI

@@ -4,7 +4,9 @@ mod admin;
 mod analysis;
 mod demo;
 mod eval;
+mod migrate;
 mod serve;
+mod transfer;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, EnvProvider, Overrides};
@@ -39,6 +41,18 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
             let config = load(args.store.config.as_deref(), &args.store.overrides())?;
             admin::run(&config, args.command).await
         }
+        Command::Export(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            transfer::export(&config, &args.project, args.out.as_deref()).await
+        }
+        Command::Import(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            transfer::import(&config, args.input.as_deref()).await
+        }
+        Command::Migrate(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            migrate::migrate(&config).await
+        }
     }
 }
 
@@ -57,7 +71,11 @@ fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Error> {
 /// Opens the configured store; the URL is logged only in redacted form.
 async fn open_store(config: &Config) -> Result<Arc<dyn Store>, Error> {
     let url = config.database_url();
-    let store = hark_store::open(&url, StoreOptions::default()).await?;
+    let options = StoreOptions {
+        max_connections: config.database_pool_size,
+        ..StoreOptions::default()
+    };
+    let store = hark_store::open(&url, options).await?;
     tracing::debug!(database = %hark_store::redact_url(&url), "store opened");
     Ok(store)
 }

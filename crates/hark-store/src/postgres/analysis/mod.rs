@@ -1,14 +1,86 @@
 //! The [`AnalysisStore`] trait on PostgreSQL: the leased analysis queue (`FOR UPDATE SKIP
 //! LOCKED`, so several nodes share the work), mentions, themes, metrics and examples.
+//!
+//! A port of the SQLite backend (`sqlite/analysis.rs` and the modules it calls), with the same
+//! rules and results. Writes run in one retried transaction each ([`in_tx!`]); reads that take
+//! several statements run in a read-only `REPEATABLE READ` transaction, so they see one
+//! snapshot as SQLite's readers do. Rows another node may change meanwhile are locked where a
+//! decision depends on them (queue rows by a save, themes a link points at), so concurrent
+//! nodes cannot write a result twice or link a mention to a theme deleted in the meantime.
+
+mod mentions;
+mod metrics;
+pub(in crate::postgres) mod queue;
+mod subject_text;
+mod themes;
 
 use super::PgStore;
 use crate::{AnalysisStore, MentionVector, QueueDepth, StoreError, ThemeUpdate};
 use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
 use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{IsolationLevel, Row};
+
+/// Runs a (cached) prepared query and returns its rows.
+async fn query(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, StoreError> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.query(&statement, params).await?)
+}
+
+/// Runs a (cached) prepared query expected to return at most one row.
+async fn query_opt(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Option<Row>, StoreError> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.query_opt(&statement, params).await?)
+}
+
+/// Runs a (cached) prepared statement and returns how many rows it changed.
+async fn execute(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let statement = c.prepare_cached(sql).await?;
+    Ok(c.execute(&statement, params).await?)
+}
+
+/// A count read from the database as a `u64` (counts are never negative).
+fn count(n: i64) -> u64 {
+    n.max(0) as u64
+}
+
+/// Runs `$body` (which may `.await` and use `?`) with `$tx` bound to a read-only `REPEATABLE
+/// READ` transaction, so every statement of a multi-statement read sees the same snapshot.
+/// Read-only transactions never fail to serialize, so nothing is retried.
+macro_rules! in_snapshot {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut client = $store.client().await?;
+        let $tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let result: Result<_, StoreError> = async { $body }.await;
+        // Committing a read-only transaction only ends it; a failure to do so still leaves
+        // a read that was complete.
+        let value = result?;
+        $tx.commit().await?;
+        Ok(value)
+    }};
+}
 
 #[async_trait]
 impl AnalysisStore for PgStore {
@@ -18,19 +90,26 @@ impl AnalysisStore for PgStore {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Vec<SubjectText>, StoreError> {
-        todo!("postgres")
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        in_tx!(self, |tx| queue::claim(&tx, limit, now, lease_until).await)
     }
 
     async fn save_analysis(&self, results: Vec<SubjectAnalysis>) -> Result<u64, StoreError> {
-        todo!("postgres")
+        if results.is_empty() {
+            return Ok(0);
+        }
+        in_tx!(self, |tx| queue::save(&tx, &results).await)
     }
 
     async fn requeue_project(&self, project: &ProjectId) -> Result<u64, StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| queue::requeue_project(&tx, project).await)
     }
 
     async fn queue_depth(&self, project: Option<&ProjectId>) -> Result<QueueDepth, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        queue::queue_depth(&client, project, Timestamp::now()).await
     }
 
     async fn analysis(
@@ -38,7 +117,7 @@ impl AnalysisStore for PgStore {
         project: &ProjectId,
         subject: Subject,
     ) -> Result<Option<StoredAnalysis>, StoreError> {
-        todo!("postgres")
+        in_snapshot!(self, |tx| mentions::analysis(&tx, project, subject).await)
     }
 
     async fn set_category(
@@ -47,7 +126,10 @@ impl AnalysisStore for PgStore {
         subject: Subject,
         category: Category,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| mentions::set_category(
+            &tx, project, subject, category
+        )
+        .await)
     }
 
     async fn add_examples(
@@ -55,19 +137,23 @@ impl AnalysisStore for PgStore {
         project: &ProjectId,
         examples: Vec<LabelledExample>,
     ) -> Result<u64, StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| mentions::add_examples(&tx, project, &examples)
+            .await)
     }
 
     async fn examples(&self, project: &ProjectId) -> Result<Vec<LabelledExample>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        mentions::examples(&client, project).await
     }
 
     async fn examples_stamp(&self, project: &ProjectId) -> Result<(u64, i64), StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        mentions::examples_stamp(&client, project).await
     }
 
     async fn projects_with_unlinked(&self) -> Result<Vec<(ProjectId, u64)>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        mentions::projects_with_unlinked(&client).await
     }
 
     async fn mention_vectors(
@@ -75,7 +161,8 @@ impl AnalysisStore for PgStore {
         project: &ProjectId,
         unlinked_only: bool,
     ) -> Result<Vec<MentionVector>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        mentions::mention_vectors(&client, project, unlinked_only).await
     }
 
     async fn mention_texts(
@@ -83,7 +170,8 @@ impl AnalysisStore for PgStore {
         project: &ProjectId,
         ids: &[i64],
     ) -> Result<Vec<(i64, String)>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        mentions::mention_texts(&client, project, ids).await
     }
 
     async fn apply_themes(
@@ -91,15 +179,17 @@ impl AnalysisStore for PgStore {
         project: &ProjectId,
         update: ThemeUpdate,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| themes::apply_themes(&tx, project, &update).await)
     }
 
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        themes::themes(&client, project).await
     }
 
     async fn theme(&self, project: &ProjectId, id: &ThemeId) -> Result<Option<Theme>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        themes::theme(&client, project, id).await
     }
 
     async fn rename_theme(
@@ -108,7 +198,13 @@ impl AnalysisStore for PgStore {
         id: &ThemeId,
         name: Option<String>,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| themes::rename_theme(
+            &tx,
+            project,
+            id,
+            name.as_deref()
+        )
+        .await)
     }
 
     async fn pin_theme(
@@ -117,7 +213,7 @@ impl AnalysisStore for PgStore {
         id: &ThemeId,
         pinned: bool,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| themes::pin_theme(&tx, project, id, pinned).await)
     }
 
     async fn merge_themes(
@@ -126,11 +222,12 @@ impl AnalysisStore for PgStore {
         from: &ThemeId,
         into: &ThemeId,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| themes::merge_themes(&tx, project, from, into)
+            .await)
     }
 
     async fn delete_theme(&self, project: &ProjectId, id: &ThemeId) -> Result<bool, StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| themes::delete_theme(&tx, project, id).await)
     }
 
     async fn theme_metrics(
@@ -138,7 +235,8 @@ impl AnalysisStore for PgStore {
         project: &ProjectId,
         filter: &MentionFilter,
     ) -> Result<Vec<ThemeMetrics>, StoreError> {
-        todo!("postgres")
+        in_snapshot!(self, |tx| metrics::theme_metrics(&tx, project, filter)
+            .await)
     }
 
     async fn list_mentions(
@@ -148,6 +246,7 @@ impl AnalysisStore for PgStore {
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<MentionView>, StoreError> {
-        todo!("postgres")
+        let client = self.client().await?;
+        mentions::list_mentions(&client, project, filter, before_id, limit).await
     }
 }

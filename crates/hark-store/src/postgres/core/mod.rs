@@ -1,4 +1,25 @@
-//! The [`Store`] trait on PostgreSQL: tenancy, ingest and the item reads.
+//! The [`Store`] trait on PostgreSQL: tenancy, ingest and the item reads. Each part lives in
+//! its own module; this one only routes the trait's methods to them.
+//!
+//! Locking, shared by every writer of items and parts:
+//! - an ingest claims the items it may create before locking anything (`ingest`), and waits on
+//!   a concurrent creator of the same item instead of duplicating it; it then locks the items
+//!   that existed (`FOR UPDATE`) in key order, so concurrent ingests never deadlock;
+//! - an erasure locks every item it changes in one statement, in id order, before touching
+//!   their parts; a deletion locks its one row. An ingest and an erasure of the same items may
+//!   still deadlock: PostgreSQL aborts one and `in_tx!` runs it again;
+//! - parts are only written while their item's row is locked (or was inserted by the writer);
+//! - an analysis queue row is removed (or re-queued) before the analysis it guards is deleted
+//!   (`forget`), so a worker's concurrent save is either waited for and then deleted, or finds
+//!   its queue row gone and writes nothing.
+
+mod erase;
+mod forget;
+mod ingest;
+mod items;
+mod pipeline;
+mod plan;
+mod tenancy;
 
 use super::PgStore;
 use crate::{Store, StoreError};
@@ -16,15 +37,15 @@ impl Store for PgStore {
         project: &Project,
         secret: &SecretHash,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        tenancy::insert_project(&*self.client().await?, project, secret).await
     }
 
     async fn list_projects(&self) -> Result<Vec<Project>, StoreError> {
-        todo!("postgres")
+        tenancy::list_projects(&*self.client().await?).await
     }
 
     async fn get_project(&self, id: &ProjectId) -> Result<Option<Project>, StoreError> {
-        todo!("postgres")
+        tenancy::get_project(&*self.client().await?, id).await
     }
 
     async fn set_project_secret(
@@ -32,22 +53,22 @@ impl Store for PgStore {
         id: &ProjectId,
         secret: &SecretHash,
     ) -> Result<(), StoreError> {
-        todo!("postgres")
+        tenancy::set_project_secret(&*self.client().await?, id, secret).await
     }
 
     async fn project_by_api_key(
         &self,
         api_key: &str,
     ) -> Result<Option<(ProjectId, SecretHash)>, StoreError> {
-        todo!("postgres")
+        tenancy::project_by_api_key(&*self.client().await?, api_key).await
     }
 
     async fn insert_source(&self, source: &Source) -> Result<(), StoreError> {
-        todo!("postgres")
+        tenancy::insert_source(&*self.client().await?, source).await
     }
 
     async fn list_sources(&self, project: &ProjectId) -> Result<Vec<Source>, StoreError> {
-        todo!("postgres")
+        tenancy::list_sources(&*self.client().await?, project).await
     }
 
     async fn get_source(
@@ -55,7 +76,7 @@ impl Store for PgStore {
         project: &ProjectId,
         id: &SourceId,
     ) -> Result<Option<Source>, StoreError> {
-        todo!("postgres")
+        tenancy::get_source(&*self.client().await?, project, id).await
     }
 
     async fn ingest(
@@ -63,7 +84,11 @@ impl Store for PgStore {
         source: &Source,
         items: Vec<ItemInput>,
     ) -> Result<Vec<ItemOutcome>, StoreError> {
-        todo!("postgres")
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Each attempt plans from what it reads, so a retried attempt recomputes every outcome.
+        in_tx!(self, |tx| ingest::ingest_items(&tx, source, &items).await)
     }
 
     async fn list_items(
@@ -73,7 +98,7 @@ impl Store for PgStore {
         cursor: Option<ItemCursor>,
         limit: u32,
     ) -> Result<ItemPage, StoreError> {
-        todo!("postgres")
+        items::list_items(&*self.client().await?, project, filter, cursor, limit).await
     }
 
     async fn get_item(
@@ -81,11 +106,11 @@ impl Store for PgStore {
         project: &ProjectId,
         id: ItemId,
     ) -> Result<Option<StoredItem>, StoreError> {
-        todo!("postgres")
+        items::get_item(&*self.client().await?, project, id).await
     }
 
     async fn delete_item(&self, project: &ProjectId, id: ItemId) -> Result<bool, StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| erase::delete_item(&tx, project, id).await)
     }
 
     async fn erase_subject(
@@ -93,10 +118,11 @@ impl Store for PgStore {
         project: &ProjectId,
         subject: &ErasureSubject,
     ) -> Result<ErasureReport, StoreError> {
-        todo!("postgres")
+        in_tx!(self, |tx| erase::erase_subject(&tx, project, subject).await)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        todo!("postgres")
+        self.client().await?.query_one("SELECT 1", &[]).await?;
+        Ok(())
     }
 }
