@@ -1,8 +1,9 @@
 //! The PostgreSQL side of the ingest benchmark: a fresh database per measurement, and the raw
-//! baseline — PostgreSQL itself upserting the same rows with the least work a correct upsert
-//! needs (per request one transaction of two set-based statements: the items, then their parts,
-//! `INSERT … SELECT FROM UNNEST(…) ON CONFLICT DO UPDATE`), no HTTP, no hark rules, no analysis
-//! queue. hark end to end is measured against it.
+//! baseline — PostgreSQL itself upserting the same rows hark writes (items, their parts, and
+//! each item's analysis-queue row) with the least work a correct upsert needs: per request one
+//! transaction of three set-based statements (`INSERT … SELECT FROM UNNEST(…) ON CONFLICT DO
+//! UPDATE`), no HTTP, no hark rules (merge checks, part ownership, per-item failures, parts
+//! counts). hark end to end is measured against it.
 
 use crate::drive::{drive, BenchError};
 use hark_core::{ItemInput, Source, Timestamp};
@@ -90,6 +91,13 @@ ON CONFLICT (source_id, unique_id) DO UPDATE SET
     user_id = COALESCE(EXCLUDED.user_id, parts.user_id),
     url = COALESCE(EXCLUDED.url, parts.url)";
 
+const UPSERT_QUEUE: &str = "
+INSERT INTO analysis_queue_items (subject_id, project_id, generation, lease_until)
+SELECT u.id, $1, $2, NULL FROM UNNEST($3::bigint[]) AS u(id)
+ON CONFLICT (subject_id) DO UPDATE SET
+    generation = GREATEST(analysis_queue_items.generation + 1, EXCLUDED.generation),
+    lease_until = NULL";
+
 /// One request's rows upserted in one transaction; returns the items stored.
 async fn upsert(
     client: &mut Client,
@@ -167,6 +175,13 @@ async fn upsert(
         )
         .await?;
     }
+    let mut queued: Vec<i64> = id_of.into_values().collect();
+    queued.sort_unstable();
+    tx.execute(
+        UPSERT_QUEUE,
+        &[&source.project_id.as_str(), &now, &queued],
+    )
+    .await?;
     tx.commit().await?;
     Ok(items.len())
 }
