@@ -177,11 +177,8 @@ async fn upsert(
     }
     let mut queued: Vec<i64> = id_of.into_values().collect();
     queued.sort_unstable();
-    tx.execute(
-        UPSERT_QUEUE,
-        &[&source.project_id.as_str(), &now, &queued],
-    )
-    .await?;
+    tx.execute(UPSERT_QUEUE, &[&source.project_id.as_str(), &now, &queued])
+        .await?;
     tx.commit().await?;
     Ok(items.len())
 }
