@@ -45,6 +45,39 @@ pub(crate) fn parse_origin(s: &str) -> Result<&'static str, StoreError> {
     }
 }
 
+/// The stored quotes (a JSON list) without those taken from `texts`, or `None` when nothing
+/// changes. A quote goes when it and a text contain one another (a quote may be cut short, with
+/// or without an ellipsis); quotes that do not decode are dropped, erasure must not fail on
+/// them. Both backends' erasure and deletion use it.
+pub(crate) fn quotes_without<S: AsRef<str>>(
+    stored: &str,
+    texts: &[S],
+) -> Result<Option<String>, StoreError> {
+    let Ok(quotes) = decode_strings(stored) else {
+        return encode_strings(&[]).map(Some);
+    };
+    let before = quotes.len();
+    let kept: Vec<String> = quotes
+        .into_iter()
+        .filter(|q| {
+            let core = q
+                .trim()
+                .trim_end_matches('…')
+                .trim_end_matches("...")
+                .trim();
+            core.is_empty()
+                || !texts
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .any(|t| t.contains(core) || core.contains(t))
+        })
+        .collect();
+    if kept.len() == before {
+        return Ok(None);
+    }
+    encode_strings(&kept).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +97,17 @@ mod tests {
         assert!(parse_category("nope").is_err());
         assert!(parse_origin("other").is_err());
         assert!(decode_strings("{").is_err());
+    }
+
+    #[test]
+    fn quotes_taken_from_the_texts_go() {
+        let texts = vec!["jane hates the export".to_string()];
+        let stored = r#"["jane hates the export","keep this one","jane hates…"]"#;
+        assert_eq!(
+            quotes_without(stored, &texts).unwrap().as_deref(),
+            Some(r#"["keep this one"]"#)
+        );
+        assert_eq!(quotes_without(r#"["keep"]"#, &texts).unwrap(), None);
+        assert_eq!(quotes_without("{", &texts).unwrap().as_deref(), Some("[]"));
     }
 }

@@ -4,7 +4,7 @@
 //! A theme id is global (random), but every statement is also keyed by the project, so an id of
 //! another project behaves as an unknown one.
 
-use crate::codec::{decode_strings, decode_vector, encode_strings, encode_vector};
+use crate::codec::{decode_strings, decode_vector, encode_strings, encode_vector, quotes_without};
 use crate::{StoreError, ThemeUpdate};
 use hark_core::analysis::{Subject, Theme, ThemeId};
 use hark_core::{ProjectId, Timestamp};
@@ -297,23 +297,9 @@ pub(crate) fn scrub_quotes(conn: &Connection, subject: Subject) -> Result<(), St
         .query_map(params![project], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (id, stored) in themes {
-        // Quotes that do not decode are dropped: erasure must not fail on them.
-        let quotes = decode_strings(&stored).unwrap_or_default();
-        let before = quotes.len();
-        let kept: Vec<String> = quotes
-            .into_iter()
-            .filter(|q| {
-                let core = q
-                    .trim()
-                    .trim_end_matches('…')
-                    .trim_end_matches("...")
-                    .trim();
-                core.is_empty() || !texts.iter().any(|t| t.contains(core) || core.contains(t))
-            })
-            .collect();
-        if kept.len() != before || decode_strings(&stored).is_err() {
+        if let Some(kept) = quotes_without(&stored, &texts)? {
             conn.prepare_cached("UPDATE themes SET quotes = ?2 WHERE id = ?1")?
-                .execute(params![id, encode_strings(&kept)?])?;
+                .execute(params![id, kept])?;
         }
     }
     Ok(())

@@ -8,7 +8,7 @@
 //! is gone.
 
 use super::{execute, query, query_opt};
-use crate::codec::{decode_strings, decode_vector, encode_strings, encode_vector};
+use crate::codec::{decode_strings, decode_vector, encode_strings, encode_vector, quotes_without};
 use crate::{StoreError, ThemeUpdate};
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{Subject, Theme, ThemeId};
@@ -359,30 +359,11 @@ pub(super) async fn scrub_quotes(
     for row in themes {
         let id: String = row.try_get(0)?;
         let stored: String = row.try_get(1)?;
-        // Quotes that do not decode are dropped: erasure must not fail on them.
-        let decoded = decode_strings(&stored);
-        let corrupt = decoded.is_err();
-        let quotes = decoded.unwrap_or_default();
-        let before = quotes.len();
-        let kept: Vec<String> = quotes
-            .into_iter()
-            .filter(|q| {
-                let core = q
-                    .trim()
-                    .trim_end_matches('…')
-                    .trim_end_matches("...")
-                    .trim();
-                core.is_empty()
-                    || !texts
-                        .iter()
-                        .any(|t| t.contains(core) || core.contains(t.as_str()))
-            })
-            .collect();
-        if kept.len() != before || corrupt {
+        if let Some(kept) = quotes_without(&stored, &texts)? {
             execute(
                 c,
                 "UPDATE themes SET quotes = $2 WHERE id = $1",
-                &[&id, &encode_strings(&kept)?],
+                &[&id, &kept],
             )
             .await?;
         }

@@ -8,7 +8,7 @@
 //! each with a fresh snapshot, then see and delete) or makes a later save find nothing to
 //! apply. Deleting the mentions first could leave a concurrent save's mentions behind.
 
-use crate::codec::{decode_strings, encode_strings};
+use crate::codec::quotes_without;
 use crate::StoreError;
 use deadpool_postgres::Transaction;
 use std::collections::BTreeMap;
@@ -122,7 +122,7 @@ async fn scrub_quotes(tx: &Transaction<'_>, kind: Kind, ids: &[i64]) -> Result<(
     for (project, texts) in &texts {
         let (mut changed_ids, mut changed_quotes) = (Vec::new(), Vec::new());
         for row in tx.query(&themes, &[project]).await? {
-            if let Some(kept) = scrubbed(row.try_get(1)?, texts)? {
+            if let Some(kept) = quotes_without(row.try_get(1)?, texts)? {
                 changed_ids.push(row.try_get::<_, String>(0)?);
                 changed_quotes.push(kept);
             }
@@ -133,52 +133,4 @@ async fn scrub_quotes(tx: &Transaction<'_>, kind: Kind, ids: &[i64]) -> Result<(
         }
     }
     Ok(())
-}
-
-/// The stored quotes (a JSON list) without those taken from `texts`, or `None` when nothing
-/// changes. A quote goes when it and a text contain one another (a quote may be cut short, with
-/// or without an ellipsis); quotes that do not decode are dropped, erasure must not fail on
-/// them. The same rule as the SQLite backend's `scrub_quotes`.
-fn scrubbed(stored: &str, texts: &[String]) -> Result<Option<String>, StoreError> {
-    let Ok(quotes) = decode_strings(stored) else {
-        return encode_strings(&[]).map(Some);
-    };
-    let before = quotes.len();
-    let kept: Vec<String> = quotes
-        .into_iter()
-        .filter(|q| {
-            let core = q
-                .trim()
-                .trim_end_matches('…')
-                .trim_end_matches("...")
-                .trim();
-            core.is_empty()
-                || !texts
-                    .iter()
-                    .any(|t| t.contains(core) || core.contains(t.as_str()))
-        })
-        .collect();
-    if kept.len() == before {
-        return Ok(None);
-    }
-    encode_strings(&kept).map(Some)
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::scrubbed;
-
-    #[test]
-    fn quotes_taken_from_the_texts_go() {
-        let texts = vec!["jane hates the export".to_string()];
-        let stored = r#"["jane hates the export","keep this one","jane hates…"]"#;
-        assert_eq!(
-            scrubbed(stored, &texts).unwrap().as_deref(),
-            Some(r#"["keep this one"]"#)
-        );
-        assert_eq!(scrubbed(r#"["keep"]"#, &texts).unwrap(), None);
-        assert_eq!(scrubbed("{", &texts).unwrap().as_deref(), Some("[]"));
-    }
 }
