@@ -51,4 +51,12 @@ if ! "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; then
          -c shared_buffers=128MB $durability" >&2 ||
         { tail -n 30 "$DIR/server.log" >&2; exit 1; }
 fi
+# Drop the databases earlier test runs left (each test makes its own); one still in use by a
+# running suite refuses to go and is kept.
+PGPASSWORD=hark "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U hark -d postgres -Atc \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'hark\_t\_%' OR datname LIKE 'hark\_bench\_%'" |
+    while read -r db; do
+        PGPASSWORD=hark "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U hark -d postgres -qc \
+            "DROP DATABASE \"$db\"" >/dev/null 2>&1 || true
+    done
 echo "export HARK_TEST_POSTGRES_URL=postgres://hark:hark@127.0.0.1:$PORT/postgres"
