@@ -15,6 +15,7 @@ mod migrate;
 pub mod postgres;
 pub mod sqlite;
 mod store;
+mod subject_text;
 mod tenancy;
 mod transfer;
 
