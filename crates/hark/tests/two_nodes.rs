@@ -77,8 +77,12 @@ async fn overlapping_upserts_through_two_nodes_are_exact() {
     rb.expect("node b's sender");
 
     let http = client();
+    let mut ids_by_key = std::collections::HashMap::new();
     for server in [&a, &b] {
         let items = common::all_items(&http, &server.base, &tenant).await;
+        for item in &items {
+            ids_by_key.insert(str_field(item, "unique_id"), item["id"].as_i64());
+        }
         let ids: BTreeSet<String> = items.iter().map(|i| str_field(i, "unique_id")).collect();
         assert_eq!(
             items.len(),
@@ -93,21 +97,8 @@ async fn overlapping_upserts_through_two_nodes_are_exact() {
     }
     // Every part of a few items, through the item read of each node: both nodes' parts, once.
     for (server, i) in [(&a, 0), (&b, ITEMS / 2), (&a, ITEMS - 1)] {
-        let items = common::all_items(&http, &server.base, &tenant).await;
-        let id = items
-            .iter()
-            .find(|it| it["unique_id"] == uid(i))
-            .and_then(|it| it["id"].as_i64())
-            .expect("item id");
-        let item: Value = http
-            .get(format!("{}/api/1/items/{id}", server.base))
-            .basic_auth(&tenant.api_key, Some(&tenant.secret_key))
-            .send()
-            .await
-            .expect("GET item")
-            .json()
-            .await
-            .expect("item JSON");
+        let id = ids_by_key.get(&uid(i)).copied().flatten().expect("item id");
+        let item = get_item(&http, &server.base, &tenant, id).await;
         let parts: BTreeSet<String> = item["conversation_parts"]
             .as_array()
             .expect("parts")
@@ -120,6 +111,18 @@ async fn overlapping_upserts_through_two_nodes_are_exact() {
             .collect();
         assert_eq!(parts, expected);
     }
+}
+
+/// `GET /api/1/items/{id}` on `base`: the item with its parts and analysis.
+async fn get_item(http: &reqwest::Client, base: &str, tenant: &Tenant, id: i64) -> Value {
+    http.get(format!("{base}/api/1/items/{id}"))
+        .basic_auth(&tenant.api_key, Some(&tenant.secret_key))
+        .send()
+        .await
+        .expect("GET item")
+        .json()
+        .await
+        .expect("item JSON")
 }
 
 /// The embedding model: `HARK_MODEL_DIR`, else `<workspace>/hark-data/model`
@@ -227,15 +230,7 @@ async fn analysis_is_shared_and_a_killed_node_loses_nothing() {
     assert_eq!(items.len(), TOTAL);
     for item in &items {
         let id = item["id"].as_i64().expect("item id");
-        let full: Value = http
-            .get(format!("{}/api/1/items/{id}", b.base))
-            .basic_auth(&tenant.api_key, Some(&tenant.secret_key))
-            .send()
-            .await
-            .expect("GET item")
-            .json()
-            .await
-            .expect("item JSON");
+        let full = get_item(&http, &b.base, &tenant, id).await;
         assert!(full["analysis"].is_object(), "not analysed: {full}");
     }
 }

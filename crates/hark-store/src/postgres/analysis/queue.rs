@@ -16,7 +16,7 @@
 //! - Forgetting a subject (deletion, erasure) removes its row with everything analysed from it.
 
 use super::subject_text;
-use super::themes::scrub_quotes;
+use super::themes::{self, scrub_quotes};
 use super::{count, execute, query, query_opt};
 use crate::codec::encode_vector;
 use crate::{QueueDepth, StoreError};
@@ -237,19 +237,7 @@ async fn insert_mentions(c: &impl GenericClient, r: &SubjectAnalysis) -> Result<
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut known = HashSet::new();
-    if !linked.is_empty() {
-        let rows = query(
-            c,
-            "SELECT id FROM themes WHERE project_id = $1 AND id = ANY($2)
-             ORDER BY id FOR KEY SHARE",
-            &[&project, &linked],
-        )
-        .await?;
-        for row in rows {
-            known.insert(row.try_get::<_, String>(0)?);
-        }
-    }
+    let known = themes::lock_existing(c, project, &linked).await?;
     let n = r.mentions.len();
     let (mut part_id, mut ordinal, mut text, mut user_key) = (
         Vec::with_capacity(n),

@@ -73,6 +73,31 @@ async fn unlink_theme(c: &impl GenericClient, project: &str, id: &str) -> Result
     Ok(())
 }
 
+/// Which of `ids` are themes of the project, each locked `FOR KEY SHARE` (in id order) until
+/// the transaction ends, so that a mention linked to one now cannot be left pointing at a theme
+/// a concurrent merge or delete removes.
+pub(super) async fn lock_existing(
+    c: &impl GenericClient,
+    project: &str,
+    ids: &[&str],
+) -> Result<HashSet<String>, StoreError> {
+    let mut known = HashSet::new();
+    if ids.is_empty() {
+        return Ok(known);
+    }
+    let rows = query(
+        c,
+        "SELECT id FROM themes WHERE project_id = $1 AND id = ANY($2)
+         ORDER BY id FOR KEY SHARE",
+        &[&project, &ids],
+    )
+    .await?;
+    for row in rows {
+        known.insert(row.try_get::<_, String>(0)?);
+    }
+    Ok(known)
+}
+
 /// Applies a discovery result: upserts (keeping a stored theme's name, pin and creation time),
 /// removals of unpinned themes, then links (a link to a theme the project does not have after
 /// the update leaves the mention unlinked, for the next discovery to place).
@@ -150,19 +175,7 @@ async fn apply_links(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut known = HashSet::new();
-    if !wanted.is_empty() {
-        let rows = query(
-            c,
-            "SELECT id FROM themes WHERE project_id = $1 AND id = ANY($2)
-             ORDER BY id FOR KEY SHARE",
-            &[&project, &wanted],
-        )
-        .await?;
-        for row in rows {
-            known.insert(row.try_get::<_, String>(0)?);
-        }
-    }
+    let known = lock_existing(c, project, &wanted).await?;
     let mut ids = Vec::with_capacity(last.len());
     let mut themes = Vec::with_capacity(last.len());
     let mut similarities = Vec::with_capacity(last.len());
