@@ -1,7 +1,7 @@
 //! [`AnalysisHandle`]: how the HTTP layer reaches the analysis pipeline, which exists only once
 //! the embedding model has loaded (in the background, after the server already listens).
 
-use crate::error::ApiError;
+use crate::api::ApiError;
 use hark_analysis::worker::Pipeline;
 use std::fmt;
 use std::sync::{Arc, OnceLock};

@@ -1,7 +1,7 @@
 //! Request rate limiting: one token bucket per authenticated caller, consulted by the auth
-//! extractors once the caller is known. [`crate::auth::ProjectKey`] keys buckets by project
-//! (a refusal is [`crate::ApiError::RateLimited`], 429 with `Retry-After`); the chat routes'
-//! [`crate::chat_auth::ChatCaller`] keys them by access key (`ThrottlingException`).
+//! extractors once the caller is known. [`crate::api::ProjectKey`] keys buckets by project
+//! (a refusal is [`crate::ApiError::RateLimited`], 429 with `Retry-After`); the AWS surface's
+//! [`crate::aws::ChatCaller`] keys them by access key (`ThrottlingException`).
 //!
 //! Written by hand rather than with the `governor` crate: the bucket is a few lines, needs no
 //! new dependency, and taking the clock as an argument ([`RateLimiter::try_acquire_at`]) keeps
@@ -10,7 +10,6 @@
 //! authentication, so its size is bounded by the number of projects, not by the callers.
 
 use crate::config::RateLimit;
-use crate::error::ApiError;
 use hark_core::ProjectId;
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -23,14 +22,6 @@ use std::time::Instant;
 pub struct RateLimited {
     /// Whole seconds until the bucket holds a token again; at least 1.
     pub retry_after_secs: u64,
-}
-
-impl From<RateLimited> for ApiError {
-    fn from(r: RateLimited) -> Self {
-        Self::RateLimited {
-            retry_after_secs: r.retry_after_secs,
-        }
-    }
 }
 
 /// Token buckets keyed by caller (`K`: a project by default): each holds up to `burst` tokens,

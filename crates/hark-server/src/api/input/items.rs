@@ -1,133 +1,25 @@
-//! hark's read-back and privacy API, scoped to the caller's project:
-//! `GET /api/1/items`, `GET|DELETE /api/1/items/{id}` (an item with its analysis),
-//! `POST /api/1/privacy/erase`.
+//! Inputs of the item APIs: the ingest body (validated by `hark-core`), the query of the item
+//! listing and the subject of a privacy erasure, each with every problem reported by its path.
 
-use crate::auth::ProjectKey;
-use crate::body::JsonBody;
-use crate::error::ApiError;
-use crate::params::{ItemIdParam, ObjectReader};
-use crate::AppState;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
-use axum::Json;
-use hark_core::analysis::{StoredAnalysis, Subject};
+use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::{FromJson, FromPairs, ObjectReader};
+use crate::api::ApiError;
 use hark_core::limits::{MAX_EMAIL_CHARS, MAX_SOURCE_ID_CHARS, MAX_USER_ID_CHARS};
+use hark_core::validate::ingest::{validate_ingest, IngestRequest};
 use hark_core::validate::Issue;
-use hark_core::{
-    ErasureReport, ErasureSubject, ItemCursor, ItemFilter, SourceId, StoredItem, Timestamp,
-};
-use serde::Serialize;
+use hark_core::{ErasureSubject, ItemCursor, ItemFilter, SourceId, Timestamp};
 use serde_json::Value;
 
-/// Items per page when `limit` is not given.
-pub const DEFAULT_LIMIT: u32 = 50;
-/// Largest accepted `limit`.
-pub const MAX_LIMIT: u32 = 500;
-
-/// One page of the item listing.
-#[derive(Debug, Serialize)]
-pub struct ItemList {
-    /// Items, newest first, without their parts.
-    pub items: Vec<StoredItem>,
-    /// Pass as `cursor` to get the next page; `null` at the end.
-    pub next_cursor: Option<String>,
-}
-
-/// Answer of a deletion.
-#[derive(Debug, Serialize)]
-pub struct Deleted {
-    /// Always true: a missing item is a 404.
-    pub deleted: bool,
-}
-
-/// Lists the project's items matching the query's filters.
-pub async fn list(
-    ProjectKey { project_id }: ProjectKey,
-    State(state): State<AppState>,
-    ListQuery(query): ListQuery,
-) -> Result<Json<ItemList>, ApiError> {
-    let page = state
-        .store()
-        .list_items(&project_id, &query.filter, query.cursor, query.limit)
-        .await?;
-    Ok(Json(ItemList {
-        items: page.items,
-        next_cursor: page.next.map(ItemCursor::encode),
-    }))
-}
-
-/// One item with its analysis, as `GET /api/1/items/{id}` shows it.
-#[derive(Debug, Serialize)]
-pub struct ItemView {
-    /// The item and its conversation parts.
-    #[serde(flatten)]
-    pub item: StoredItem,
-    /// Its category, sentiment and mentions; `null` until it has been analysed.
-    pub analysis: Option<StoredAnalysis>,
-}
-
-/// One item of the project, with its conversation parts in order and its analysis.
-pub async fn get(
-    ProjectKey { project_id }: ProjectKey,
-    State(state): State<AppState>,
-    ItemIdParam(id): ItemIdParam,
-) -> Result<Json<ItemView>, ApiError> {
-    let store = state.store();
-    let item = store
-        .get_item(&project_id, id)
-        .await?
-        .ok_or(ApiError::NotFound("item"))?;
-    let analysis = store.analysis(&project_id, Subject::Item(id.0)).await?;
-    Ok(Json(ItemView { item, analysis }))
-}
-
-/// Deletes one item of the project and its parts.
-pub async fn delete(
-    ProjectKey { project_id }: ProjectKey,
-    State(state): State<AppState>,
-    ItemIdParam(id): ItemIdParam,
-) -> Result<Json<Deleted>, ApiError> {
-    if state.store().delete_item(&project_id, id).await? {
-        Ok(Json(Deleted { deleted: true }))
-    } else {
-        Err(ApiError::NotFound("item"))
+/// The body of `POST /api/1/ai-feedback/ingest` (`shared/specs/ingest-api.md`): the request is
+/// refused whole only when it is not an ingest request; items with problems are reported one
+/// by one in the 200 answer.
+impl FromJson for IngestRequest {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        validate_ingest(body).map_err(ApiError::invalid_body)
     }
 }
 
-/// Removes everything of the project that carries the subject's user id or email.
-pub async fn erase(
-    ProjectKey { project_id }: ProjectKey,
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody,
-) -> Result<Json<ErasureReport>, ApiError> {
-    let subject = parse_subject(&body)?;
-    let report = state.store().erase_subject(&project_id, &subject).await?;
-    Ok(Json(report))
-}
-
-/// `{"user_id": "..."}` or `{"email": "..."}`, exactly one.
-fn parse_subject(body: &Value) -> Result<ErasureSubject, ApiError> {
-    let mut r = ObjectReader::new(body, &["user_id", "email"]);
-    let user_id = r.string("user_id", MAX_USER_ID_CHARS, false);
-    let email = r.string("email", MAX_EMAIL_CHARS, false);
-    let subject = match (user_id, email) {
-        (Some(u), None) => Some(ErasureSubject::UserId(u)),
-        (None, Some(e)) => Some(ErasureSubject::Email(e)),
-        (Some(_), Some(_)) => {
-            r.issue("", "send exactly one of user_id or email, not both");
-            None
-        }
-        (None, None) => {
-            if r.is_clean() {
-                r.issue("", "one of user_id or email is required");
-            }
-            None
-        }
-    };
-    r.finish(subject)
-}
-
-/// The parsed query of the listing.
+/// The parsed query of `GET /api/1/items`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListParams {
     /// Filters; all must match.
@@ -138,25 +30,16 @@ pub struct ListParams {
     pub limit: u32,
 }
 
-/// Extractor of [`ListParams`]; any problem is a 400 naming each parameter.
-#[derive(Debug, Clone)]
-pub struct ListQuery(pub ListParams);
-
-impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::invalid("invalid query", vec![Issue::new("", e.body_text())]))?;
-        parse_list_query(&pairs)
-            .map(Self)
-            .map_err(|issues| ApiError::invalid("invalid query", issues))
+impl FromPairs for ListParams {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
+        parse_list_query(pairs)
     }
 }
 
 /// Parses `source_id, user_id, email, created_from, created_to, q, limit, cursor`, collecting
 /// every problem. Unknown and repeated parameters are problems; empty values mean "not set".
+/// Written before [`super::QueryReader`]; its messages (an "ISO 8601 date-time") are part of
+/// the contract's bodies, so it keeps its own loop.
 pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListParams, Vec<Issue>> {
     let mut issues = Vec::new();
     let mut params = ListParams {
@@ -220,6 +103,34 @@ fn timestamp(key: &str, value: &str, issues: &mut Vec<Issue>) -> Option<Timestam
         ));
     }
     t
+}
+
+/// `{"user_id": "..."}` or `{"email": "..."}` of `POST /api/1/privacy/erase`, exactly one.
+impl FromJson for ErasureSubject {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        parse_subject(body)
+    }
+}
+
+fn parse_subject(body: &Value) -> Result<ErasureSubject, ApiError> {
+    let mut r = ObjectReader::new(body, &["user_id", "email"]);
+    let user_id = r.string("user_id", MAX_USER_ID_CHARS, false);
+    let email = r.string("email", MAX_EMAIL_CHARS, false);
+    let subject = match (user_id, email) {
+        (Some(u), None) => Some(ErasureSubject::UserId(u)),
+        (None, Some(e)) => Some(ErasureSubject::Email(e)),
+        (Some(_), Some(_)) => {
+            r.issue("", "send exactly one of user_id or email, not both");
+            None
+        }
+        (None, None) => {
+            if r.is_clean() {
+                r.issue("", "one of user_id or email is required");
+            }
+            None
+        }
+    };
+    r.finish(subject)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! [`ChatCaller`]: authentication of the chat-feedback routes as a type. A handler that takes
+//! [`ChatCaller`]: authentication of the AWS surface (the chat-feedback routes) as a type. A handler that takes
 //! it only runs for a caller that signed the request with AWS SigV4 under a live hark access
 //! key (service `qbusiness`), or that sent the project's API key and secret key in HTTP Basic
 //! auth. Every refusal is a 403 `AccessDeniedException`.
@@ -11,11 +11,11 @@
 //! answers an unsigned call, and what SDKs map to an exception class), not a 401; an unknown
 //! key id, a revoked key and a key whose secret the master key cannot open are 403 too.
 
-use crate::auth::{basic_project, strip_scheme};
-use crate::aws_error::AwsError;
-use crate::body::{collect_capped, declared_too_large, BodyReadError};
-use crate::chat_state::{KeyRefusal, LiveKey};
-use crate::error::ApiError;
+use super::state::{KeyRefusal, LiveKey};
+use super::AwsError;
+use crate::api::{basic_project, ApiError};
+use crate::http::body::{collect_capped, declared_too_large, BodyReadError};
+use crate::http::credentials::strip_scheme;
 use crate::rate_limit::RateLimited;
 use crate::AppState;
 use axum::body::{Body, Bytes};

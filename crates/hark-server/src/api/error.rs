@@ -1,6 +1,9 @@
-//! [`ApiError`]: every way a request can fail, and the one table that maps each failure to a
-//! status code, headers and a JSON body `{"error": "...", "issues": [...]}`.
+//! [`ApiError`]: every way a request to the hark API can fail, and the one table that maps each
+//! failure to a status code, headers and a JSON body `{"error": "...", "issues": [...]}`. The
+//! admin and operations routes answer in this shape too, and so do the shared layers' timeouts.
 
+use crate::http::{chain, BoxError};
+use crate::rate_limit::RateLimited;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -9,13 +12,9 @@ use hark_core::validate::Issue;
 use hark_core::SourceId;
 use hark_store::StoreError;
 use serde::Serialize;
-use std::error::Error as StdError;
 use thiserror::Error;
 
-/// A boxed error cause, as tower layers and body readers produce them.
-pub type BoxError = Box<dyn StdError + Send + Sync>;
-
-/// The HTTP layer's error. Handlers return it with `?`; its [`IntoResponse`] is the only place
+/// The hark API's error. Handlers return it with `?`; its [`IntoResponse`] is the only place
 /// where failures become status codes.
 #[derive(Debug, Error)]
 pub enum ApiError {
@@ -217,16 +216,23 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// An error and its causes on one line: `internal error: sqlite: disk I/O error`.
-pub(crate) fn chain(e: &dyn StdError) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
+impl From<RateLimited> for ApiError {
+    fn from(r: RateLimited) -> Self {
+        Self::RateLimited {
+            retry_after_secs: r.retry_after_secs,
+        }
     }
-    out
+}
+
+/// Errors of the tower layers, as API errors: load shed and timeout are 503s.
+pub(crate) async fn layer_error(err: BoxError) -> ApiError {
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::Overloaded
+    } else if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::Timeout
+    } else {
+        ApiError::Internal(err)
+    }
 }
 
 #[cfg(test)]

@@ -1,60 +1,9 @@
-//! Small inputs other than the ingest body: path parameters and the little JSON objects of the
-//! privacy and admin APIs, read field by field so that every problem is reported with its path.
+//! [`ObjectReader`]: the small JSON object bodies of the hark and admin APIs, read field by
+//! field so that every problem is reported with its path.
 
-use crate::error::ApiError;
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
-use hark_core::analysis::ThemeId;
+use crate::api::ApiError;
 use hark_core::validate::Issue;
-use hark_core::{ItemId, ProjectId};
 use serde_json::{Map, Value};
-
-/// The `{id}` of `/api/1/items/{id}`. An id that is not a number names no item: 404.
-#[derive(Debug, Clone, Copy)]
-pub struct ItemIdParam(pub ItemId);
-
-impl<S: Send + Sync> FromRequestParts<S> for ItemIdParam {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NotFound("item"))?;
-        raw.parse::<i64>()
-            .map(|id| Self(ItemId(id)))
-            .map_err(|_| ApiError::NotFound("item"))
-    }
-}
-
-/// The `{id}` of `/api/1/themes/{id}`; whether the project has it is the store's to say.
-#[derive(Debug, Clone)]
-pub struct ThemeIdParam(pub ThemeId);
-
-impl<S: Send + Sync> FromRequestParts<S> for ThemeIdParam {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NotFound("theme"))?;
-        Ok(Self(ThemeId(raw)))
-    }
-}
-
-/// The `{id}` of `/admin/projects/{id}/…`.
-#[derive(Debug, Clone)]
-pub struct ProjectIdParam(pub ProjectId);
-
-impl<S: Send + Sync> FromRequestParts<S> for ProjectIdParam {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NotFound("project"))?;
-        Ok(Self(ProjectId::new(raw)))
-    }
-}
 
 /// Reads the fields of a small JSON object body, collecting every issue. Keys not in `known`
 /// are issues too, so a misspelt field is reported instead of silently ignored.

@@ -1,18 +1,17 @@
 //! The admin HTTP API, mirroring the `hark admin` CLI: projects, their sources and secrets.
-//! Every handler takes [`AdminToken`], so none runs without the configured bearer token.
+//! Every handler takes [`AdminToken`] (or [`AdminProject`], which checks it first), so none runs
+//! without the configured bearer token.
 
-use crate::auth::AdminToken;
-use crate::body::JsonBody;
-use crate::error::ApiError;
-use crate::params::{ObjectReader, ProjectIdParam};
+use super::input::{AdminProject, NewProject, NewSource, ProjectIdParam};
+use super::AdminToken;
+use crate::api::input::ValidJson;
+use crate::api::ApiError;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hark_core::limits::MAX_NAME_CHARS;
-use hark_core::{Project, ProjectId, Source, SourceKind, Timestamp};
+use hark_core::{Project, ProjectId, Source, Timestamp};
 use serde::Serialize;
-use serde_json::Value;
 
 /// A project just created: the only answer that ever shows its secret key.
 #[derive(Debug, Serialize)]
@@ -56,9 +55,8 @@ pub struct RotatedSecret {
 pub async fn create_project(
     _: AdminToken,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody,
+    ValidJson(NewProject { name }): ValidJson<NewProject>,
 ) -> Result<(StatusCode, Json<CreatedProject>), ApiError> {
-    let name = parse_project(&body)?;
     let created = hark_store::create_project(state.store(), &name).await?;
     let p = created.project;
     Ok((
@@ -87,24 +85,17 @@ pub async fn create_source(
     _: AdminToken,
     State(state): State<AppState>,
     ProjectIdParam(project): ProjectIdParam,
-    JsonBody(body): JsonBody,
+    ValidJson(NewSource { name, kind }): ValidJson<NewSource>,
 ) -> Result<(StatusCode, Json<Source>), ApiError> {
-    let (name, kind) = parse_source(&body)?;
     let source = hark_store::create_source(state.store(), &project, &name, kind).await?;
     Ok((StatusCode::CREATED, Json(source)))
 }
 
 /// `GET /admin/projects/{id}/sources`; 404 for an unknown project.
 pub async fn list_sources(
-    _: AdminToken,
     State(state): State<AppState>,
-    ProjectIdParam(project): ProjectIdParam,
+    AdminProject(project): AdminProject,
 ) -> Result<Json<SourceList>, ApiError> {
-    state
-        .store()
-        .get_project(&project)
-        .await?
-        .ok_or(ApiError::NotFound("project"))?;
     let sources = state.store().list_sources(&project).await?;
     Ok(Json(SourceList { sources }))
 }
@@ -120,50 +111,4 @@ pub async fn rotate_secret(
         project_id: project,
         secret_key: secret.expose().to_string(),
     }))
-}
-
-fn parse_project(body: &Value) -> Result<String, ApiError> {
-    let mut r = ObjectReader::new(body, &["name"]);
-    let name = r.string("name", MAX_NAME_CHARS, true);
-    r.finish(name)
-}
-
-fn parse_source(body: &Value) -> Result<(String, SourceKind), ApiError> {
-    let mut r = ObjectReader::new(body, &["name", "type"]);
-    let name = r.string("name", MAX_NAME_CHARS, true);
-    let kind = match r.string("type", 16, false).map(|t| t.parse::<SourceKind>()) {
-        None => Some(SourceKind::Webhook),
-        Some(Ok(kind)) => Some(kind),
-        Some(Err(message)) => {
-            r.issue("type", message);
-            None
-        }
-    };
-    r.finish(name.zip(kind))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn source_type_defaults_to_webhook() {
-        let (name, kind) = parse_source(&json!({"name": "web"})).expect("valid");
-        assert_eq!((name.as_str(), kind), ("web", SourceKind::Webhook));
-        let (_, kind) = parse_source(&json!({"name": "csv", "type": "import"})).expect("valid");
-        assert_eq!(kind, SourceKind::Import);
-    }
-
-    #[test]
-    fn bad_admin_bodies_are_refused() {
-        assert!(parse_source(&json!({"name": "x", "type": "rss"})).is_err());
-        assert!(parse_source(&json!({"type": "webhook"})).is_err());
-        assert!(parse_project(&json!({})).is_err());
-        assert!(parse_project(&json!({"name": "x".repeat(MAX_NAME_CHARS + 1)})).is_err());
-        assert_eq!(
-            parse_project(&json!({"name": "Acme"})).expect("valid"),
-            "Acme"
-        );
-    }
 }

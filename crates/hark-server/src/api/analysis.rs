@@ -7,11 +7,9 @@
 //! - `POST /api/1/analysis/reanalyze` — queues every item and chat comment again (202);
 //! - `GET /api/1/analysis/status` — whether the model is loaded, and the project's queue.
 
-use crate::analysis_params::{parse_category_body, parse_examples};
-use crate::auth::ProjectKey;
-use crate::body::JsonBody;
-use crate::error::ApiError;
-use crate::params::ItemIdParam;
+use super::input::analysis::{Examples, NewCategory};
+use super::input::{ItemIdParam, ValidJson};
+use super::{ApiError, ProjectKey};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -65,9 +63,8 @@ pub async fn set_category(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
     ItemIdParam(id): ItemIdParam,
-    JsonBody(body): JsonBody,
+    ValidJson(NewCategory(category)): ValidJson<NewCategory>,
 ) -> Result<Json<CategorySet>, ApiError> {
-    let category = parse_category_body(&body)?;
     state
         .store()
         .set_category(&project_id, Subject::Item(id.0), category)
@@ -82,9 +79,8 @@ pub async fn set_category(
 pub async fn add_examples(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody,
+    ValidJson(Examples(examples)): ValidJson<Examples>,
 ) -> Result<Json<Added>, ApiError> {
-    let examples = parse_examples(&body)?;
     let added = state.store().add_examples(&project_id, examples).await?;
     Ok(Json(Added { added }))
 }

@@ -1,13 +1,12 @@
 //! `POST /api/1/ai-feedback/ingest`: the Amplitude-compatible ingest API
 //! (`shared/specs/ingest-api.md`).
 
-use crate::auth::ProjectKey;
-use crate::body::JsonBody;
-use crate::error::ApiError;
+use super::input::ValidJson;
+use super::{ApiError, ProjectKey};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use hark_core::validate::ingest::{validate_ingest, ItemRejection};
+use hark_core::validate::ingest::{IngestRequest, ItemRejection};
 use hark_core::validate::Issue;
 use hark_core::{ItemOutcome, ProjectId, Source, SourceId, SourceKind};
 use hark_store::Store;
@@ -43,9 +42,8 @@ pub struct ItemError {
 pub async fn ingest(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
-    JsonBody(body): JsonBody,
+    ValidJson(request): ValidJson<IngestRequest>,
 ) -> Result<Json<IngestReport>, ApiError> {
-    let request = validate_ingest(&body).map_err(ApiError::invalid_body)?;
     let source = webhook_source(state.store(), &project_id, &request.source_id).await?;
     let accepted: Vec<(usize, String)> = request
         .items

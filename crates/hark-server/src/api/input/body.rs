@@ -1,15 +1,16 @@
-//! [`JsonBody`]: the one way handlers read a request body. Size is checked before anything is
-//! read (`Content-Length`) and enforced while reading (chunked bodies too); the content type
-//! must be JSON; the bytes must parse. Each failure has its own status (413, 415, 400).
+//! [`JsonBody`]: the one way the hark API's handlers read a request body. Size is checked
+//! before anything is read (`Content-Length`) and enforced while reading (chunked bodies too);
+//! the content type must be JSON; the bytes must parse. Each failure has its own status (413,
+//! 415, 400). [`ValidJson`] goes one step further and parses the JSON into a [`FromJson`] type.
 
-use crate::error::ApiError;
+use crate::api::ApiError;
+use crate::http::body::{collect_capped, declared_too_large, BodyReadError};
 use crate::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use hark_core::validate::Issue;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 /// A request body parsed as JSON, at most `ServerConfig::max_body_bytes` long. Kept as a
 /// `serde_json::Value` so that validation can report every problem with its path.
@@ -34,22 +35,33 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
+/// Parsing of a JSON body into a validated type, collecting every problem with its path.
+pub trait FromJson: Sized {
+    /// Parses `body`; every problem is in the one 400 returned (`ApiError::Invalid`).
+    fn from_json(body: &serde_json::Value) -> Result<Self, ApiError>;
+}
+
+/// A [`JsonBody`] parsed into `T` (in the spirit of svix's `ValidatedJson`): a handler taking it
+/// only runs with valid input. Read errors are those of [`JsonBody`]; problems are a 400
+/// `invalid request body` listing each with its path.
+#[derive(Debug, Clone)]
+pub struct ValidJson<T>(pub T);
+
+impl<T: FromJson> FromRequest<AppState> for ValidJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let JsonBody(body) = JsonBody::from_request(req, state).await?;
+        T::from_json(&body).map(Self)
+    }
+}
+
 /// 413 when `Content-Length` announces more than `limit` bytes, before any byte is read.
 fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
     if declared_too_large(headers, limit) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
     Ok(())
-}
-
-/// True when `Content-Length` announces more than `limit` bytes. Shared by every body reader
-/// (also the chat routes', which answer in the AWS shape).
-pub(crate) fn declared_too_large(headers: &HeaderMap, limit: usize) -> bool {
-    headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|n| n > limit as u64)
 }
 
 /// 415 unless the media type is `application/json`; parameters (`; charset=utf-8`) are allowed.
@@ -75,27 +87,10 @@ async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     })
 }
 
-/// Why a body could not be collected within its cap.
-#[derive(Debug)]
-pub(crate) enum BodyReadError {
-    /// It grew past the cap.
-    TooLarge,
-    /// The client went away or sent a broken chunked encoding.
-    Broken(String),
-}
-
-/// Collects at most `limit` bytes of `body`; stops reading as soon as it grows past them.
-pub(crate) async fn collect_capped(body: Body, limit: usize) -> Result<Bytes, BodyReadError> {
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(BodyReadError::TooLarge),
-        Err(e) => Err(BodyReadError::Broken(e.to_string())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::CONTENT_LENGTH;
     use axum::http::{HeaderValue, StatusCode};
 
     fn headers(name: axum::http::HeaderName, value: &'static str) -> HeaderMap {

@@ -7,8 +7,8 @@
 //!  "sources": [{"title": "…", "url": "…", "snippet": "…"}]}
 //! ```
 
-use crate::aws_error::AwsError;
-use crate::aws_params::ResourcePath;
+use super::{Operation, ResourcePath};
+use crate::aws::AwsError;
 use hark_core::chat::{
     ApplicationId, ChatMessage, CitedSource, ConversationId, MessageId, MessageRef, MessageRole,
 };
@@ -37,6 +37,17 @@ static NO_OTHER_CHARS: LazyLock<Regex> =
 
 const FIELDS: &[&str] = &["role", "text", "userId", "createdAt", "sources"];
 const SOURCE_FIELDS: &[&str] = &["title", "url", "snippet"];
+
+/// hark's record-message extension; `createdAt` defaults to the time of parsing.
+impl Operation for ChatMessage {
+    fn parse(path: &ResourcePath, _query: Option<&str>, body: &[u8]) -> Result<Self, AwsError> {
+        parse_message(path, body, Timestamp::now())
+    }
+
+    fn application_id(&self) -> &ApplicationId {
+        &self.message.application_id
+    }
+}
 
 /// Validates a record-message call; `now` is the `createdAt` of a body without one.
 pub fn parse_message(
@@ -217,7 +228,7 @@ fn timestamp(v: &Value) -> Result<Timestamp, AwsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws_error::ValidationReason;
+    use crate::aws::error::ValidationReason;
     use serde_json::json;
 
     fn path() -> ResourcePath {

@@ -1,5 +1,6 @@
 //! The admin HTTP API of chat feedback, mirroring `hark admin create-app …`: a project's
-//! applications and SigV4 access keys. Every handler takes [`AdminToken`].
+//! applications and SigV4 access keys. Every handler takes [`AdminToken`] (or [`AdminProject`],
+//! which checks it first). Changes made here invalidate the AWS surface's caches at once.
 //!
 //! - `POST /admin/projects/{id}/applications` `{"name", "strict"?}` → 201 the application;
 //! - `GET /admin/projects/{id}/applications` → `{"applications": [...]}`;
@@ -9,19 +10,17 @@
 //! - `POST /admin/projects/{id}/access-keys/{key}/revoke` → the key with its `revoked_at`;
 //!   this server stops accepting it at once (other servers within their cache TTL).
 
-use crate::auth::AdminToken;
-use crate::body::JsonBody;
-use crate::error::ApiError;
-use crate::params::{ObjectReader, ProjectIdParam};
+use super::input::{AdminProject, NewApplication, ProjectIdParam};
+use super::AdminToken;
+use crate::api::input::ValidJson;
+use crate::api::ApiError;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hark_core::chat::{AccessKey, AccessKeyId, Application};
-use hark_core::limits::MAX_NAME_CHARS;
 use hark_core::{ProjectId, Timestamp};
 use serde::Serialize;
-use serde_json::Value;
 
 /// The applications of a project.
 #[derive(Debug, Serialize)]
@@ -55,9 +54,8 @@ pub async fn create_application(
     _: AdminToken,
     State(state): State<AppState>,
     ProjectIdParam(project): ProjectIdParam,
-    JsonBody(body): JsonBody,
+    ValidJson(NewApplication { name, strict }): ValidJson<NewApplication>,
 ) -> Result<(StatusCode, Json<Application>), ApiError> {
-    let (name, strict) = parse_application(&body)?;
     let app = hark_store::create_application(state.store(), &project, &name, strict).await?;
     state.chat().forget_application(app.application_id.as_str());
     Ok((StatusCode::CREATED, Json(app)))
@@ -65,11 +63,9 @@ pub async fn create_application(
 
 /// `GET /admin/projects/{id}/applications`; 404 for an unknown project.
 pub async fn list_applications(
-    _: AdminToken,
     State(state): State<AppState>,
-    ProjectIdParam(project): ProjectIdParam,
+    AdminProject(project): AdminProject,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    existing_project(&state, &project).await?;
     let applications = state.store().list_applications(&project).await?;
     Ok(Json(ApplicationList { applications }))
 }
@@ -96,11 +92,9 @@ pub async fn create_access_key(
 
 /// `GET /admin/projects/{id}/access-keys`; 404 for an unknown project.
 pub async fn list_access_keys(
-    _: AdminToken,
     State(state): State<AppState>,
-    ProjectIdParam(project): ProjectIdParam,
+    AdminProject(project): AdminProject,
 ) -> Result<Json<AccessKeyList>, ApiError> {
-    existing_project(&state, &project).await?;
     let access_keys = state.store().list_access_keys(&project).await?;
     Ok(Json(AccessKeyList { access_keys }))
 }
@@ -121,43 +115,4 @@ pub async fn revoke_access_key(
         .find(|k| k.access_key_id == key)
         .map(Json)
         .ok_or(ApiError::NotFound("access key"))
-}
-
-async fn existing_project(state: &AppState, project: &ProjectId) -> Result<(), ApiError> {
-    match state.store().get_project(project).await? {
-        Some(_) => Ok(()),
-        None => Err(ApiError::NotFound("project")),
-    }
-}
-
-fn parse_application(body: &Value) -> Result<(String, bool), ApiError> {
-    let mut r = ObjectReader::new(body, &["name", "strict"]);
-    let name = r.string("name", MAX_NAME_CHARS, true);
-    let strict = r.boolean("strict").unwrap_or(false);
-    r.finish(name.map(|n| (n, strict)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn application_bodies() {
-        assert_eq!(
-            parse_application(&json!({"name": "bot"})).expect("valid"),
-            ("bot".to_string(), false)
-        );
-        assert_eq!(
-            parse_application(&json!({"name": "bot", "strict": true})).expect("valid"),
-            ("bot".to_string(), true)
-        );
-        for bad in [
-            json!({}),
-            json!({"name": "bot", "strict": "yes"}),
-            json!({"name": "bot", "extra": 1}),
-        ] {
-            assert!(parse_application(&bad).is_err(), "{bad}");
-        }
-    }
 }

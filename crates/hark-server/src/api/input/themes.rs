@@ -1,90 +1,17 @@
-//! Inputs of the analysis and themes APIs: their query strings and small JSON bodies, parsed
-//! at the edge with every problem reported by its path.
+//! Inputs of the themes API: the query strings of the theme and mention listings and the small
+//! JSON bodies of theme changes, parsed at the edge with every problem reported by its path.
 
-use crate::error::ApiError;
-use crate::params::ObjectReader;
-use crate::query::{FromPairs, QueryReader};
-use crate::routes::items::{DEFAULT_LIMIT, MAX_LIMIT};
-use hark_core::analysis::{Category, LabelledExample, MentionFilter, ThemeId};
-use hark_core::limits::{MAX_BODY_CHARS, MAX_NAME_CHARS, MAX_SOURCE_ID_CHARS};
+use super::analysis::category_message;
+use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::{FromJson, FromPairs, ObjectReader, QueryReader};
+use crate::api::ApiError;
+use hark_core::analysis::{MentionFilter, ThemeId};
+use hark_core::limits::{MAX_NAME_CHARS, MAX_SOURCE_ID_CHARS};
 use hark_core::validate::Issue;
 use serde_json::Value;
 
-/// Most labelled examples accepted in one request.
-pub const MAX_EXAMPLES: usize = 1000;
 /// Mentions shown with one theme when `limit` is not given.
 pub const THEME_MENTIONS: u32 = 20;
-
-/// The message for a category that is not one of [`Category::ALL`].
-pub fn category_message() -> String {
-    let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-    format!("must be one of {}", names.join(", "))
-}
-
-/// A category from its wire name; `None` (and an issue at `path`) for anything else.
-fn category(r: &mut ObjectReader<'_>, key: &str) -> Option<Category> {
-    let name = r.string(key, 64, true)?;
-    let parsed = name.parse().ok();
-    if parsed.is_none() {
-        r.issue(key, category_message());
-    }
-    parsed
-}
-
-/// `{"category": "bug"}` of `PUT /api/1/items/{id}/category`.
-pub fn parse_category_body(body: &Value) -> Result<Category, ApiError> {
-    let mut r = ObjectReader::new(body, &["category"]);
-    let parsed = category(&mut r, "category");
-    r.finish(parsed)
-}
-
-/// `{"examples": [{"text": "…", "category": "bug"}, …]}`: 1–1000 examples, each text 1–20,000
-/// characters. Any problem refuses the whole request, listing every bad example by its path.
-pub fn parse_examples(body: &Value) -> Result<Vec<LabelledExample>, ApiError> {
-    let mut r = ObjectReader::new(body, &["examples"]);
-    let list = match r.value("examples") {
-        Some(Value::Array(list)) if (1..=MAX_EXAMPLES).contains(&list.len()) => Some(list),
-        Some(Value::Array(_)) => {
-            r.issue(
-                "examples",
-                format!("must hold 1 to {MAX_EXAMPLES} examples"),
-            );
-            None
-        }
-        None | Some(Value::Null) => {
-            // A body that is not an object already has its issue.
-            if body.is_object() {
-                r.issue("examples", "is required");
-            }
-            None
-        }
-        Some(_) => {
-            r.issue("examples", "must be an array");
-            None
-        }
-    };
-    let mut issues = r.into_issues();
-    let mut examples = Vec::new();
-    for (i, value) in list.into_iter().flatten().enumerate() {
-        let mut e = ObjectReader::at(format!("examples[{i}]"), value, &["text", "category"]);
-        let text = e.string("text", MAX_BODY_CHARS, true);
-        let category = category(&mut e, "category");
-        issues.extend(e.into_issues());
-        if let (Some(text), Some(category)) = (text, category) {
-            examples.push(LabelledExample {
-                text,
-                category,
-                origin: "import",
-                embedding: None,
-            });
-        }
-    }
-    if issues.is_empty() {
-        Ok(examples)
-    } else {
-        Err(ApiError::invalid_body(issues))
-    }
-}
 
 /// What `PATCH /api/1/themes/{id}` changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,16 +24,18 @@ pub struct ThemePatch {
 
 /// `{"name": "…" | null, "pinned": bool}`, both optional; a name is 1–200 characters and not
 /// only blanks.
-pub fn parse_theme_patch(body: &Value) -> Result<ThemePatch, ApiError> {
-    let mut r = ObjectReader::new(body, &["name", "pinned"]);
-    let name = r.nullable_string("name", MAX_NAME_CHARS);
-    if let Some(Some(n)) = &name {
-        if n.trim().is_empty() {
-            r.issue("name", "must not be blank");
+impl FromJson for ThemePatch {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["name", "pinned"]);
+        let name = r.nullable_string("name", MAX_NAME_CHARS);
+        if let Some(Some(n)) = &name {
+            if n.trim().is_empty() {
+                r.issue("name", "must not be blank");
+            }
         }
+        let pinned = r.boolean("pinned");
+        r.finish(Some(ThemePatch { name, pinned }))
     }
-    let pinned = r.boolean("pinned");
-    r.finish(Some(ThemePatch { name, pinned }))
 }
 
 /// `{"into": "th_…"}` of `POST /api/1/themes/{id}/merge`; merging a theme into itself is 400.
@@ -192,6 +121,7 @@ fn mention_query(pairs: &[(String, String)], listing: bool) -> Result<Parsed, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hark_core::analysis::Category;
     use serde_json::json;
 
     fn paths(e: ApiError) -> Vec<String> {
@@ -208,64 +138,8 @@ mod tests {
     }
 
     #[test]
-    fn categories_parse_and_unknown_ones_list_the_valid_names() {
-        assert_eq!(
-            parse_category_body(&json!({"category": "feature_request"})).expect("valid"),
-            Category::FeatureRequest
-        );
-        let Err(ApiError::Invalid { issues, .. }) = parse_category_body(&json!({"category": "x"}))
-        else {
-            panic!("expected a 400");
-        };
-        assert_eq!(issues[0].path, "category");
-        assert!(issues[0].message.contains("feature_request"), "{issues:?}");
-        assert_eq!(
-            paths(parse_category_body(&json!({})).expect_err("missing")),
-            ["category"]
-        );
-    }
-
-    #[test]
-    fn examples_report_every_bad_entry_by_path() {
-        let ok = parse_examples(&json!({"examples": [{"text": "t", "category": "bug"}]}))
-            .expect("valid");
-        assert_eq!(ok[0].origin, "import");
-        let bad = json!({"examples": [
-            {"text": "fine", "category": "bug"},
-            {"text": "", "category": "bug"},
-            {"text": "t", "category": "nope"},
-            {"text": "t", "category": "bug", "extra": 1},
-            "not an object",
-            {"text": "x".repeat(MAX_BODY_CHARS + 1), "category": "praise"},
-        ]});
-        assert_eq!(
-            paths(parse_examples(&bad).expect_err("invalid")),
-            [
-                "examples[1].text",
-                "examples[2].category",
-                "examples[3].extra",
-                "examples[4]",
-                "examples[5].text"
-            ]
-        );
-        for (body, want) in [
-            (json!({}), "examples"),
-            (json!({"examples": []}), "examples"),
-            (json!({"examples": {}}), "examples"),
-            (json!([]), ""),
-        ] {
-            assert_eq!(paths(parse_examples(&body).expect_err("invalid")), [want]);
-        }
-        let many: Vec<Value> = (0..=MAX_EXAMPLES)
-            .map(|_| json!({"text": "t", "category": "bug"}))
-            .collect();
-        let too_many = parse_examples(&json!({ "examples": many })).expect_err("too many");
-        assert_eq!(paths(too_many), ["examples"]);
-    }
-
-    #[test]
     fn theme_patches_tell_null_from_absent() {
-        let p = parse_theme_patch(&json!({"name": null})).expect("valid");
+        let p = ThemePatch::from_json(&json!({"name": null})).expect("valid");
         assert_eq!(
             p,
             ThemePatch {
@@ -273,17 +147,20 @@ mod tests {
                 pinned: None
             }
         );
-        let p = parse_theme_patch(&json!({"name": "Login", "pinned": true})).expect("valid");
+        let p = ThemePatch::from_json(&json!({"name": "Login", "pinned": true})).expect("valid");
         assert_eq!(p.name, Some(Some("Login".into())));
         assert_eq!(p.pinned, Some(true));
-        assert_eq!(parse_theme_patch(&json!({})).expect("valid").name, None);
+        assert_eq!(ThemePatch::from_json(&json!({})).expect("valid").name, None);
         let bad = json!({"name": " ", "pinned": "yes", "colour": 1});
         assert_eq!(
-            paths(parse_theme_patch(&bad).expect_err("invalid")),
+            paths(ThemePatch::from_json(&bad).expect_err("invalid")),
             ["colour", "name", "pinned"]
         );
         let long = json!({ "name": "n".repeat(MAX_NAME_CHARS + 1) });
-        assert_eq!(paths(parse_theme_patch(&long).expect_err("long")), ["name"]);
+        assert_eq!(
+            paths(ThemePatch::from_json(&long).expect_err("long")),
+            ["name"]
+        );
     }
 
     #[test]

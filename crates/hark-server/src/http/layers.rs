@@ -1,8 +1,10 @@
 //! The middleware stacks of [`crate::router`]: request ids, tracing spans, metrics, the request
-//! timeout, and the concurrency bound that sheds load with 503 instead of queueing.
+//! timeout, and the concurrency bound that sheds load with 503 instead of queueing. The layers
+//! are shared; the answer to a layer's failure is in the error shape of the routes it wraps
+//! ([`crate::api::layer_error`], [`crate::aws::layer_error`]).
 
-use crate::aws_error::AwsError;
-use crate::error::{ApiError, BoxError};
+use super::BoxError;
+use crate::api::layer_error;
 use crate::metrics::{track_in_flight, track_requests};
 use crate::AppState;
 use axum::error_handling::HandleErrorLayer;
@@ -95,25 +97,4 @@ fn request_span(req: &Request) -> Span {
         request_id,
         project_id = tracing::field::Empty,
     )
-}
-
-/// Errors of the tower layers, as API errors: load shed and timeout are 503s.
-pub(crate) async fn layer_error(err: BoxError) -> ApiError {
-    if err.is::<tower::load_shed::error::Overloaded>() {
-        ApiError::Overloaded
-    } else if err.is::<tower::timeout::error::Elapsed>() {
-        ApiError::Timeout
-    } else {
-        ApiError::Internal(err)
-    }
-}
-
-/// Errors of the tower layers on the AWS-shaped chat routes: load shed is a 503
-/// `ServiceUnavailableException`.
-pub(crate) async fn aws_layer_error(err: BoxError) -> AwsError {
-    if err.is::<tower::load_shed::error::Overloaded>() {
-        AwsError::Unavailable(err)
-    } else {
-        AwsError::Internal(err)
-    }
 }

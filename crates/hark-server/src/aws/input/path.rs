@@ -2,7 +2,7 @@
 //! restJson1 protocol writes them: path labels and query values percent-encoded, `+` a literal
 //! plus (not a space, as it would be in an HTML form).
 
-use crate::aws_error::AwsError;
+use crate::aws::AwsError;
 use hark_core::validate::chat::FieldProblem;
 
 /// The three ids of `/applications/{applicationId}/conversations/{conversationId}/messages/

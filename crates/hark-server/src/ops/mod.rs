@@ -1,14 +1,24 @@
 //! Operations endpoints, outside the concurrency limit so probes and scrapes work under load:
-//! `GET /healthz`, `GET /readyz`, `GET /metrics`.
+//! `GET /healthz`, `GET /readyz`, `GET /metrics` (the registry is [`crate::metrics`]). No auth;
+//! failures answer in the hark API's shape ([`ApiError`]).
 
-use crate::error::ApiError;
+use crate::api::ApiError;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{json, Value};
+
+/// The operations routes, without layers (see [`crate::router`]).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
 
 /// Liveness: 200 while the process runs.
 pub async fn healthz() -> Json<Value> {

@@ -1,16 +1,22 @@
-//! Query strings of the read APIs: [`Params`] extracts any [`FromPairs`] type, and
+//! Query strings of the read APIs: [`ValidQuery`] extracts any [`FromPairs`] type, and
 //! [`QueryReader`] holds the shared rules (repeated keys, empty values, date-times, numbers in
 //! a range) while collecting every problem with the parameter's name.
 
-use crate::error::ApiError;
+use crate::api::ApiError;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use hark_core::validate::Issue;
 use hark_core::Timestamp;
 
-/// A query string parsed into `T`; any problem is a 400 naming each parameter.
+/// Entries per page of the paged listings when `limit` is not given.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Largest accepted `limit` of the paged listings.
+pub const MAX_LIMIT: u32 = 500;
+
+/// A query string parsed into `T` (in the spirit of svix's `ValidatedQuery`); any problem is a
+/// 400 `invalid query` naming each parameter.
 #[derive(Debug, Clone)]
-pub struct Params<T>(pub T);
+pub struct ValidQuery<T>(pub T);
 
 /// Parsing of a query's `(key, value)` pairs, collecting every problem.
 pub trait FromPairs: Sized {
@@ -18,7 +24,7 @@ pub trait FromPairs: Sized {
     fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>>;
 }
 
-impl<S: Send + Sync, T: FromPairs> FromRequestParts<S> for Params<T> {
+impl<S: Send + Sync, T: FromPairs> FromRequestParts<S> for ValidQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {

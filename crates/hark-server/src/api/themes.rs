@@ -11,16 +11,10 @@
 //! - `GET /api/1/mentions?theme=&category=&source=&from=&to=&before=&limit=` — mentions, newest
 //!   first, paged by `before`.
 
-use crate::analysis_params::{
-    parse_merge, parse_theme_patch, MentionsQuery, ThemesQuery, THEME_MENTIONS,
-};
-use crate::auth::ProjectKey;
-use crate::body::JsonBody;
-use crate::error::ApiError;
-use crate::params::ThemeIdParam;
-use crate::query::Params;
-use crate::routes::items::DEFAULT_LIMIT;
-use crate::themes_view::{self, current_week, ThemeDetail, ThemeListing};
+use super::input::themes::{parse_merge, MentionsQuery, ThemePatch, ThemesQuery, THEME_MENTIONS};
+use super::input::{JsonBody, ThemeIdParam, ValidJson, ValidQuery, DEFAULT_LIMIT};
+use super::themes_view::{self, current_week, ThemeDetail, ThemeListing};
+use super::{ApiError, ProjectKey};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -50,7 +44,7 @@ pub struct MentionList {
 pub async fn list(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
-    Params(q): Params<ThemesQuery>,
+    ValidQuery(q): ValidQuery<ThemesQuery>,
 ) -> Result<Json<ThemeListing>, ApiError> {
     let themes = state.store().themes(&project_id).await?;
     let metrics = state.store().theme_metrics(&project_id, &q.filter).await?;
@@ -64,7 +58,7 @@ pub async fn get(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
     ThemeIdParam(id): ThemeIdParam,
-    Params(q): Params<ThemesQuery>,
+    ValidQuery(q): ValidQuery<ThemesQuery>,
 ) -> Result<Json<ThemeDetail>, ApiError> {
     let store = state.store();
     let theme = store
@@ -89,9 +83,8 @@ pub async fn update(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
     ThemeIdParam(id): ThemeIdParam,
-    JsonBody(body): JsonBody,
+    ValidJson(patch): ValidJson<ThemePatch>,
 ) -> Result<Json<Theme>, ApiError> {
-    let patch = parse_theme_patch(&body)?;
     let store = state.store();
     if let Some(name) = patch.name {
         store.rename_theme(&project_id, &id, name).await?;
@@ -103,7 +96,8 @@ pub async fn update(
     theme.map(Json).ok_or(ApiError::NotFound("theme"))
 }
 
-/// `POST /api/1/themes/{id}/merge`: answers the theme merged into.
+/// `POST /api/1/themes/{id}/merge`: answers the theme merged into. The body is parsed here,
+/// not by [`ValidJson`], because its one rule needs the path: a theme is not merged into itself.
 pub async fn merge(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -145,7 +139,7 @@ pub async fn recluster(
 pub async fn mentions(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
-    Params(q): Params<MentionsQuery>,
+    ValidQuery(q): ValidQuery<MentionsQuery>,
 ) -> Result<Json<MentionList>, ApiError> {
     let mentions = state
         .store()

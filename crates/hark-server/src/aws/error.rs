@@ -6,7 +6,7 @@
 //! restJson1 shape instead, so that boto3 raises `client.exceptions.ValidationException` and
 //! friends. The body carries `__type` as well as the header (SDKs accept either).
 
-use crate::error::{chain, BoxError};
+use crate::http::{chain, BoxError};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -64,7 +64,7 @@ impl ResourceType {
     }
 }
 
-/// Every way a call to the chat-feedback routes can fail. Handlers and [`crate::chat_auth`]
+/// Every way a call to the chat-feedback routes can fail. Handlers and [`super::ChatCaller`]
 /// return it with `?`; [`IntoResponse`] is the only place where it becomes a response.
 #[derive(Debug, Error)]
 pub enum AwsError {
@@ -274,6 +274,16 @@ impl IntoResponse for AwsError {
             _ => {}
         }
         response
+    }
+}
+
+/// Errors of the tower layers on the AWS-shaped chat routes: load shed is a 503
+/// `ServiceUnavailableException`.
+pub(crate) async fn layer_error(err: BoxError) -> AwsError {
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        AwsError::Unavailable(err)
+    } else {
+        AwsError::Internal(err)
     }
 }
 

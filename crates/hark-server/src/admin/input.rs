@@ -1,0 +1,159 @@
+//! Request parsing of the admin API: its path parameter and small JSON bodies, read with the
+//! hark API's [`ObjectReader`] so that problems are reported, and answered, in the same shape.
+
+use super::AdminToken;
+use crate::api::input::{FromJson, ObjectReader};
+use crate::api::ApiError;
+use crate::AppState;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use hark_core::limits::MAX_NAME_CHARS;
+use hark_core::{ProjectId, SourceKind};
+use serde_json::Value;
+
+/// The `{id}` of `/admin/projects/{id}/…`.
+#[derive(Debug, Clone)]
+pub struct ProjectIdParam(pub ProjectId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectIdParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("project"))?;
+        Ok(Self(ProjectId::new(raw)))
+    }
+}
+
+/// An admin request about an existing project: the caller carried the admin token
+/// ([`AdminToken`], checked first), and the project of `/admin/projects/{id}/…` exists (else
+/// 404 `project`). For the listings, which answer 404 for an unknown project rather than an
+/// empty list.
+#[derive(Debug, Clone)]
+pub struct AdminProject(pub ProjectId);
+
+impl FromRequestParts<AppState> for AdminProject {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        AdminToken::from_request_parts(parts, state).await?;
+        let ProjectIdParam(project) = ProjectIdParam::from_request_parts(parts, state).await?;
+        match state.store().get_project(&project).await? {
+            Some(_) => Ok(Self(project)),
+            None => Err(ApiError::NotFound("project")),
+        }
+    }
+}
+
+/// `{"name"}` of `POST /admin/projects`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProject {
+    /// Display name, 1–200 characters.
+    pub name: String,
+}
+
+impl FromJson for NewProject {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["name"]);
+        let name = r.string("name", MAX_NAME_CHARS, true);
+        r.finish(name.map(|name| Self { name }))
+    }
+}
+
+/// `{"name", "type"}` of `POST /admin/projects/{id}/sources`; the type defaults to webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSource {
+    /// Display name, 1–200 characters.
+    pub name: String,
+    /// `webhook` or `import`.
+    pub kind: SourceKind,
+}
+
+impl FromJson for NewSource {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["name", "type"]);
+        let name = r.string("name", MAX_NAME_CHARS, true);
+        let kind = match r.string("type", 16, false).map(|t| t.parse::<SourceKind>()) {
+            None => Some(SourceKind::Webhook),
+            Some(Ok(kind)) => Some(kind),
+            Some(Err(message)) => {
+                r.issue("type", message);
+                None
+            }
+        };
+        r.finish(name.zip(kind).map(|(name, kind)| Self { name, kind }))
+    }
+}
+
+/// `{"name", "strict"?}` of `POST /admin/projects/{id}/applications`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApplication {
+    /// Display name, 1–200 characters.
+    pub name: String,
+    /// Whether feedback must name a recorded conversation and message (default false).
+    pub strict: bool,
+}
+
+impl FromJson for NewApplication {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["name", "strict"]);
+        let name = r.string("name", MAX_NAME_CHARS, true);
+        let strict = r.boolean("strict").unwrap_or(false);
+        r.finish(name.map(|name| Self { name, strict }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn source(body: Value) -> Result<(String, SourceKind), ApiError> {
+        NewSource::from_json(&body).map(|s| (s.name, s.kind))
+    }
+
+    fn project(body: Value) -> Result<String, ApiError> {
+        NewProject::from_json(&body).map(|p| p.name)
+    }
+
+    fn application(body: Value) -> Result<(String, bool), ApiError> {
+        NewApplication::from_json(&body).map(|a| (a.name, a.strict))
+    }
+
+    #[test]
+    fn source_type_defaults_to_webhook() {
+        let (name, kind) = source(json!({"name": "web"})).expect("valid");
+        assert_eq!((name.as_str(), kind), ("web", SourceKind::Webhook));
+        let (_, kind) = source(json!({"name": "csv", "type": "import"})).expect("valid");
+        assert_eq!(kind, SourceKind::Import);
+    }
+
+    #[test]
+    fn bad_admin_bodies_are_refused() {
+        assert!(source(json!({"name": "x", "type": "rss"})).is_err());
+        assert!(source(json!({"type": "webhook"})).is_err());
+        assert!(project(json!({})).is_err());
+        assert!(project(json!({"name": "x".repeat(MAX_NAME_CHARS + 1)})).is_err());
+        assert_eq!(project(json!({"name": "Acme"})).expect("valid"), "Acme");
+    }
+
+    #[test]
+    fn application_bodies() {
+        assert_eq!(
+            application(json!({"name": "bot"})).expect("valid"),
+            ("bot".to_string(), false)
+        );
+        assert_eq!(
+            application(json!({"name": "bot", "strict": true})).expect("valid"),
+            ("bot".to_string(), true)
+        );
+        for bad in [
+            json!({}),
+            json!({"name": "bot", "strict": "yes"}),
+            json!({"name": "bot", "extra": 1}),
+        ] {
+            assert!(application(bad.clone()).is_err(), "{bad}");
+        }
+    }
+}
