@@ -10,12 +10,12 @@
 //! - `POST /admin/projects/{id}/access-keys/{key}/revoke` → the key with its `revoked_at`;
 //!   this server stops accepting it at once (other servers within their cache TTL).
 
-use super::input::{AdminProject, NewApplication, ProjectIdParam};
+use super::input::{AccessKeyPath, AdminProject, NewApplication, ProjectIdParam};
 use super::AdminToken;
 use crate::api::input::ValidJson;
 use crate::api::ApiError;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use hark_core::chat::{AccessKey, AccessKeyId, Application};
@@ -104,9 +104,8 @@ pub async fn list_access_keys(
 pub async fn revoke_access_key(
     _: AdminToken,
     State(state): State<AppState>,
-    Path((project, key)): Path<(String, String)>,
+    AccessKeyPath(project, key): AccessKeyPath,
 ) -> Result<Json<AccessKey>, ApiError> {
-    let (project, key) = (ProjectId::new(project), AccessKeyId::new(key));
     state.store().revoke_access_key(&project, &key).await?;
     // After the commit: a request that loads the key from now on sees it revoked.
     state.chat().forget_access_key(key.as_str());

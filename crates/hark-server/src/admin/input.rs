@@ -7,6 +7,8 @@ use crate::api::ApiError;
 use crate::AppState;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use hark_core::chat::AccessKeyId;
 use hark_core::limits::MAX_NAME_CHARS;
 use hark_core::{ProjectId, SourceKind};
 use serde_json::Value;
@@ -23,6 +25,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ProjectIdParam {
             .await
             .map_err(|_| ApiError::NotFound("project"))?;
         Ok(Self(ProjectId::new(raw)))
+    }
+}
+
+/// The `{id}` and `{key}` of `/admin/projects/{id}/access-keys/{key}/…`; whether the project
+/// has that key is the store's to say. A path axum cannot decode keeps axum's own answer.
+#[derive(Debug, Clone)]
+pub struct AccessKeyPath(pub ProjectId, pub AccessKeyId);
+
+impl<S: Send + Sync> FromRequestParts<S> for AccessKeyPath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Path((project, key)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self(ProjectId::new(project), AccessKeyId::new(key)))
     }
 }
 

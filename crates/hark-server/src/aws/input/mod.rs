@@ -108,3 +108,50 @@ async fn owned_application(
         _ => Err(AwsError::not_found(ResourceType::Application, id.as_str())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::error::ValidationReason;
+
+    fn path(app: &str) -> ResourcePath {
+        ResourcePath {
+            application_id: app.into(),
+            conversation_id: "c".repeat(36),
+            message_id: "m".repeat(36),
+        }
+    }
+
+    fn field_names(r: Result<FeedbackInput, AwsError>) -> Vec<String> {
+        match r {
+            Err(AwsError::Validation {
+                reason: ValidationReason::FieldValidationFailed,
+                fields,
+                ..
+            }) => fields.into_iter().map(|f| f.name).collect(),
+            other => panic!("expected field problems, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn put_feedback_reads_the_user_id_and_lists_a_repeated_one_last() {
+        let app = "a".repeat(36);
+        let ok = FeedbackInput::parse(&path(&app), Some("userId=u%40x"), b"{}").expect("valid");
+        assert_eq!(ok.user_id.as_deref(), Some("u@x"));
+        assert_eq!(ok.application_id().as_str(), app);
+        let twice = Some("userId=a&userId=b");
+        let parse = |app: &str, body: &[u8]| FeedbackInput::parse(&path(app), twice, body);
+        assert_eq!(field_names(parse(&app, b"{}")), ["userId"]);
+        assert_eq!(
+            field_names(parse("short", b"{}")),
+            ["applicationId", "userId"]
+        );
+        match parse("short", b"[1]") {
+            Err(AwsError::Validation {
+                reason: ValidationReason::CannotParse,
+                ..
+            }) => {}
+            other => panic!("a body that cannot be parsed wins: {other:?}"),
+        }
+    }
+}
