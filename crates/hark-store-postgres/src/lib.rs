@@ -40,6 +40,7 @@ mod analysis;
 mod chat;
 mod core;
 mod error;
+mod row;
 mod schema;
 mod transfer;
 

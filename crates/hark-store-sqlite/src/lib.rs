@@ -10,6 +10,7 @@ mod chat;
 pub(crate) mod core;
 mod db;
 mod error;
+mod row;
 pub(crate) mod schema;
 mod transfer;
 

@@ -2,6 +2,7 @@
 
 use super::metrics::Filter;
 use super::{count, execute, query, query_opt, subject_text};
+use crate::row::Cols;
 use crate::Error;
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{
@@ -10,27 +11,9 @@ use hark_core::analysis::{
 };
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::codec::{decode_vector, encode_vector, parse_category, parse_origin};
+use hark_store::backend::row::{mention_view, MENTION_COLUMNS};
 use hark_store::{MentionVector, StoreError};
 use std::collections::HashMap;
-use tokio_postgres::Row;
-
-/// The columns [`mention_view`] reads, in its order.
-const MENTION_COLUMNS: &str = "id, text, sentiment, category, theme_id, user_key, created_at";
-
-fn mention_view(r: &Row) -> Result<MentionView, Error> {
-    let sentiment: f64 = r.try_get(2)?;
-    let category: String = r.try_get(3)?;
-    let theme: Option<String> = r.try_get(4)?;
-    Ok(MentionView {
-        id: r.try_get(0)?,
-        text: r.try_get(1)?,
-        sentiment: Sentiment::from_score(sentiment as f32),
-        category: parse_category(&category)?,
-        theme_id: theme.map(ThemeId),
-        user_key: r.try_get(5)?,
-        created_at: Timestamp::from_micros(r.try_get(6)?),
-    })
-}
 
 /// The subject's roll-up and mentions; `None` until it has been analysed. Both reads should
 /// share a snapshot (the caller's transaction).
@@ -75,7 +58,7 @@ pub(super) async fn analysis(
         analyzed_at: Timestamp::from_micros(analyzed_at),
         mentions: mentions
             .iter()
-            .map(mention_view)
+            .map(|r| mention_view(&Cols(r)))
             .collect::<Result<_, _>>()?,
     }))
 }
@@ -321,5 +304,5 @@ pub(super) async fn list_mentions(
         f.sql
     );
     let rows = query(c, &sql, &f.params()).await?;
-    rows.iter().map(mention_view).collect()
+    rows.iter().map(|r| mention_view(&Cols(r))).collect()
 }

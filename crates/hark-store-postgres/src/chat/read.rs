@@ -1,69 +1,20 @@
 //! Reading chat feedback back: the filtered listing and whole conversations.
 
+use crate::row::{self, message_ref};
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
 use hark_core::chat::{
     ApplicationId, ChatMessage, CitedSource, Conversation, ConversationId, FeedbackCursor,
-    FeedbackFilter, FeedbackPage, MessageId, MessageRef, MessageRole, MessageUsefulness,
-    StoredFeedback, Usefulness, UsefulnessReason,
+    FeedbackFilter, FeedbackPage, MessageRole,
 };
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::row::FEEDBACK_COLUMNS;
 use hark_store::StoreError;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-/// Columns read by [`feedback_from_row`]; `id` and `event_at` come last, for cursors.
-const FEEDBACK_COLUMNS: &str = "f.application_id, f.conversation_id, f.message_id, f.user_key, \
-                                f.usefulness, f.reason, f.comment, f.submitted_at, f.copied_at, \
-                                f.received_at, f.updated_at, f.id, f.event_at";
-
 /// A query argument that may be held across an `.await`.
 type Arg = Box<dyn ToSql + Sync + Send>;
-
-/// The first three columns of `r` as a message reference.
-fn message_ref(r: &Row) -> Result<MessageRef, Error> {
-    Ok(MessageRef {
-        application_id: ApplicationId::from_stored(r.try_get(0)?),
-        conversation_id: ConversationId::from_stored(r.try_get(1)?),
-        message_id: MessageId::from_stored(r.try_get(2)?),
-    })
-}
-
-/// A feedback row with its cursor position `(event_at, id)`. A stored name hark did not write
-/// (an unknown usefulness or reason) is `Corrupt`.
-fn feedback_from_row(r: &Row) -> Result<(StoredFeedback, FeedbackCursor), Error> {
-    let user_key: String = r.try_get(3)?;
-    let usefulness = match (
-        r.try_get::<_, Option<&str>>(4)?,
-        r.try_get::<_, Option<i64>>(7)?,
-    ) {
-        (Some(u), Some(submitted)) => Some(MessageUsefulness {
-            usefulness: Usefulness::parse(u).ok_or(StoreError::Corrupt("usefulness"))?,
-            reason: match r.try_get::<_, Option<&str>>(5)? {
-                Some(s) => Some(
-                    UsefulnessReason::parse(s).ok_or(StoreError::Corrupt("usefulness reason"))?,
-                ),
-                None => None,
-            },
-            comment: r.try_get(6)?,
-            submitted_at: Timestamp::from_micros(submitted),
-        }),
-        _ => None,
-    };
-    let feedback = StoredFeedback {
-        message: message_ref(r)?,
-        user_id: (!user_key.is_empty()).then_some(user_key),
-        usefulness,
-        message_copied_at: r.try_get::<_, Option<i64>>(8)?.map(Timestamp::from_micros),
-        received_at: Timestamp::from_micros(r.try_get(9)?),
-        updated_at: Timestamp::from_micros(r.try_get(10)?),
-    };
-    let cursor = FeedbackCursor {
-        id: r.try_get(11)?,
-        event_at: r.try_get(12)?,
-    };
-    Ok((feedback, cursor))
-}
 
 /// Appends ` AND {condition} $n` to `sql`, `value` becoming argument `n`.
 fn and(sql: &mut String, args: &mut Vec<Arg>, condition: &str, value: Arg) {
@@ -127,7 +78,7 @@ pub(crate) async fn list_feedback(
         .query(&stmt, &params)
         .await?
         .iter()
-        .map(feedback_from_row)
+        .map(row::feedback)
         .collect::<Result<Vec<_>, _>>()?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
@@ -217,7 +168,7 @@ pub(crate) async fn get_conversation(
             .collect::<Result<_, _>>()?,
         feedback: feedback
             .iter()
-            .map(|r| feedback_from_row(r).map(|(f, _)| f))
+            .map(|r| row::feedback(r).map(|(f, _)| f))
             .collect::<Result<_, _>>()?,
     }))
 }

@@ -1,10 +1,8 @@
 //! Aggregates of chat feedback: counts per application and period, and the answers with the
 //! most NOT_USEFUL votes.
 //!
-//! As in SQLite, SQL reduces the rows to counts per (application, UTC day, vote, reason,
-//! copied) and Rust folds days into periods with [`Period::start_of`](hark_core::chat::Period),
-//! so both backends bucket identically: the day floor is the same integer arithmetic
-//! (PostgreSQL's `%` truncates towards zero like SQLite's), not a date function.
+//! SQL reduces the rows to counts per (application, UTC day, vote, reason, copied) and the
+//! shared [`fold_days`] folds them into periods, as in every backend.
 
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
@@ -12,16 +10,12 @@ use hark_core::chat::{
     ApplicationId, ConversationId, FeedbackStats, MessageId, MessageRef, RatedAnswer, StatsBucket,
     StatsQuery,
 };
-use hark_core::{ProjectId, Timestamp};
-use hark_store::StoreError;
-use std::collections::BTreeMap;
+use hark_core::ProjectId;
+use hark_store::backend::stats::{day_counts_sql, fold_days, DayCounts};
 use tokio_postgres::types::ToSql;
 
 /// A query argument that may be held across an `.await`.
 type Arg = Box<dyn ToSql + Sync + Send>;
-
-/// Microseconds in a day.
-const DAY_US: i64 = 86_400_000_000;
 
 /// The `WHERE` clause and its arguments shared by both queries (`$1`… in order).
 fn scope(project: &ProjectId, q: &StatsQuery) -> (String, Vec<Arg>) {
@@ -74,62 +68,22 @@ async fn buckets(
     q: &StatsQuery,
 ) -> Result<Vec<StatsBucket>, Error> {
     let (cond, args) = scope(project, q);
-    // The double modulo floors for instants before 1970 too.
-    let sql = format!(
-        "SELECT f.application_id,
-                f.event_at - ((f.event_at % {DAY_US}) + {DAY_US}) % {DAY_US} AS day,
-                f.usefulness, f.reason, f.copied_at IS NOT NULL AS copied, count(*)
-         FROM chat_feedback f WHERE {cond}
-         GROUP BY 1, 2, 3, 4, 5"
-    );
-    let stmt = client.prepare_cached(&sql).await?;
+    let stmt = client.prepare_cached(&day_counts_sql(&cond)).await?;
     let rows = client.query(&stmt, &params(&args)).await?;
-    let mut by_key: BTreeMap<(i64, String), StatsBucket> = BTreeMap::new();
-    for r in &rows {
-        let application_id: String = r.try_get(0)?;
-        let day_start: i64 = r.try_get(1)?;
-        let usefulness: Option<&str> = r.try_get(2)?;
-        let reason: Option<String> = r.try_get(3)?;
-        let copied: bool = r.try_get(4)?;
-        let n = count(r.try_get(5)?);
-        let start = q.period.start_of(Timestamp::from_micros(day_start));
-        let b = by_key
-            .entry((start.as_micros(), application_id.clone()))
-            .or_insert_with(|| StatsBucket {
-                application_id: ApplicationId::from_stored(application_id),
-                period_start: start,
-                feedback: 0,
-                useful: 0,
-                not_useful: 0,
-                useful_rate: None,
-                copied: 0,
-                copy_rate: None,
-                reasons: BTreeMap::new(),
-            });
-        b.feedback += n;
-        match usefulness {
-            Some("USEFUL") => b.useful += n,
-            Some("NOT_USEFUL") => b.not_useful += n,
-            Some(_) => return Err(StoreError::Corrupt("usefulness").into()),
-            None => {}
-        }
-        if copied {
-            b.copied += n;
-        }
-        if let Some(r) = reason {
-            *b.reasons.entry(r).or_insert(0) += n;
-        }
-    }
-    // Keyed by (period start, application): oldest period first, applications in id order.
-    Ok(by_key
-        .into_values()
-        .map(|mut b| {
-            let votes = b.useful + b.not_useful;
-            b.useful_rate = (votes > 0).then(|| b.useful as f64 / votes as f64);
-            b.copy_rate = (b.feedback > 0).then(|| b.copied as f64 / b.feedback as f64);
-            b
+    let days = rows
+        .iter()
+        .map(|r| {
+            Ok(DayCounts {
+                application_id: r.try_get(0)?,
+                day_start: r.try_get(1)?,
+                usefulness: r.try_get(2)?,
+                reason: r.try_get(3)?,
+                copied: r.try_get(4)?,
+                count: count(r.try_get(5)?),
+            })
         })
-        .collect())
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(fold_days(q.period, days)?)
 }
 
 async fn most_not_useful(

@@ -3,15 +3,15 @@
 //! Case-insensitive matches fold ASCII letters only ([`fold!`]), as SQLite's `NOCASE` and
 //! `lower()` do, so both backends find the same items whatever the database's locale.
 
+use crate::row;
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
 use hark_core::{
-    ItemCursor, ItemFilter, ItemId, ItemPage, ProjectId, SourceId, StoredItem, StoredPart,
-    Timestamp,
+    ItemCursor, ItemFilter, ItemId, ItemPage, ProjectId, StoredItem, StoredPart, Timestamp,
 };
+use hark_store::backend::row::ITEM_COLUMNS;
 use hark_store::StoreError;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Row;
 
 /// SQL folding the ASCII capitals of the text expression `$e` to lower case (and nothing else).
 macro_rules! fold {
@@ -24,29 +24,6 @@ macro_rules! fold {
     };
 }
 pub(super) use fold;
-
-const ITEM_COLUMNS: &str = "id, source_id, unique_id, body, author, email, user_id, url, \
-                            created_at, received_at, updated_at, parts_count";
-
-/// An item from the first 12 columns of `r` (in [`ITEM_COLUMNS`] order), without its parts.
-fn item_from_row(r: &Row) -> Result<StoredItem, Error> {
-    let parts_count: i64 = r.try_get(11)?;
-    Ok(StoredItem {
-        id: ItemId(r.try_get(0)?),
-        source_id: SourceId::new(r.try_get::<_, String>(1)?),
-        unique_id: r.try_get(2)?,
-        body: r.try_get(3)?,
-        author: r.try_get(4)?,
-        email: r.try_get(5)?,
-        user_id: r.try_get(6)?,
-        url: r.try_get(7)?,
-        created_at: Timestamp::from_micros(r.try_get(8)?),
-        received_at: Timestamp::from_micros(r.try_get(9)?),
-        updated_at: Timestamp::from_micros(r.try_get(10)?),
-        parts_count: u32::try_from(parts_count).map_err(|_| StoreError::Corrupt("parts count"))?,
-        conversation_parts: None,
-    })
-}
 
 /// A page of the project's items, newest first (`created_at`, then id), after `cursor`.
 pub(super) async fn list_items(
@@ -119,7 +96,7 @@ pub(super) async fn list_items(
         .query(&stmt, &params)
         .await?
         .iter()
-        .map(item_from_row)
+        .map(row::item)
         .collect::<Result<Vec<_>, _>>()?;
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
@@ -162,7 +139,7 @@ pub(super) async fn get_item(
     let Some(r) = client.query_opt(&stmt, &[&id.0, &project.as_str()]).await? else {
         return Ok(None);
     };
-    let mut item = item_from_row(&r)?;
+    let mut item = row::item(&r)?;
     // No parts: the aggregates are NULL.
     let unique_ids: Vec<String> = r.try_get::<_, Option<_>>(12)?.unwrap_or_default();
     let bodies: Vec<String> = r.try_get::<_, Option<_>>(13)?.unwrap_or_default();

@@ -2,6 +2,7 @@
 
 use super::metrics::filter_clause;
 use super::subject_text;
+use crate::row::Cols;
 use crate::Error;
 use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionView, Sentiment, StoredAnalysis, Subject,
@@ -9,46 +10,10 @@ use hark_core::analysis::{
 };
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::codec::{decode_vector, encode_vector, parse_category, parse_origin};
+use hark_store::backend::row::{mention_view, MENTION_COLUMNS};
 use hark_store::{MentionVector, StoreError};
 use rusqlite::types::{ToSql, Value};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-
-const MENTION_COLUMNS: &str = "id, text, sentiment, category, theme_id, user_key, created_at";
-
-type RawMention = (
-    i64,
-    String,
-    f64,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-);
-
-fn raw_mention(r: &Row<'_>) -> rusqlite::Result<RawMention> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-    ))
-}
-
-fn mention_view(raw: RawMention) -> Result<MentionView, Error> {
-    let (id, text, sentiment, category, theme, user_key, created_at) = raw;
-    Ok(MentionView {
-        id,
-        text,
-        sentiment: Sentiment::from_score(sentiment as f32),
-        category: parse_category(&category)?,
-        theme_id: theme.map(ThemeId),
-        user_key,
-        created_at: Timestamp::from_micros(created_at),
-    })
-}
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 /// The subject's roll-up and mentions; `None` until it has been analysed.
 pub(crate) fn analysis(
@@ -71,12 +36,14 @@ pub(crate) fn analysis(
     let Some((Some(sentiment), category, confidence, source, Some(analyzed_at))) = row else {
         return Ok(None);
     };
-    let mentions: Vec<RawMention> = conn
+    let mentions: Vec<MentionView> = conn
         .prepare_cached(&format!(
             "SELECT {MENTION_COLUMNS} FROM mentions
              WHERE subject_kind = ?1 AND subject_id = ?2 ORDER BY ordinal, id"
         ))?
-        .query_map(params![subject.kind(), subject.id()], raw_mention)?
+        .query_map(params![subject.kind(), subject.id()], |r| {
+            mention_view(&Cols(r))
+        })?
         .collect::<Result<_, _>>()?;
     Ok(Some(StoredAnalysis {
         sentiment: Sentiment::from_score(sentiment as f32),
@@ -84,10 +51,7 @@ pub(crate) fn analysis(
         category_source: if source == "user" { "user" } else { "model" },
         confidence: confidence as f32,
         analyzed_at: Timestamp::from_micros(analyzed_at),
-        mentions: mentions
-            .into_iter()
-            .map(mention_view)
-            .collect::<Result<_, _>>()?,
+        mentions,
     }))
 }
 
@@ -287,9 +251,9 @@ pub(crate) fn list_mentions(
     sql.push_str(" ORDER BY id DESC LIMIT ?");
     args.push(Value::Integer(i64::from(limit)));
     let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
-    let rows: Vec<RawMention> = conn
+    let rows = conn
         .prepare_cached(&sql)?
-        .query_map(params_from_iter(args), raw_mention)?
+        .query_map(params_from_iter(args), |r| mention_view(&Cols(r)))?
         .collect::<Result<_, _>>()?;
-    rows.into_iter().map(mention_view).collect()
+    Ok(rows)
 }

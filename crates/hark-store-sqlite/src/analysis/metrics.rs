@@ -1,19 +1,14 @@
-//! Theme metrics: SQL aggregates over the project's mentions within a filter, per theme, with
-//! per-category and weekly counts. Also the filter clause the mention listing shares.
+//! Theme metrics: the shared grouped reads ([`hark_store::backend::metrics`]) over the project's
+//! mentions within a filter, and that filter clause, which the mention listing shares.
 
+use crate::row::Cols;
 use crate::Error;
-use hark_core::analysis::{Category, MentionFilter, ThemeId, ThemeMetrics, WeekCount};
-use hark_core::{ProjectId, Timestamp};
-use hark_store::backend::codec::parse_category;
+use hark_core::analysis::{MentionFilter, ThemeMetrics};
+use hark_core::ProjectId;
+use hark_store::backend::metrics::{Grouped, MetricsFold, CATEGORIES, TOTALS, WEEKS};
 use rusqlite::params_from_iter;
 use rusqlite::types::{ToSql, Value};
 use rusqlite::Connection;
-use std::collections::BTreeMap;
-
-/// The Monday 00:00 UTC starting the week of `created_at`: `floor((t - 4 days) / 7 days) * 7 days
-/// + 4 days`, written with a double modulo because SQL's `%` truncates toward zero.
-const WEEK_SQL: &str = "(created_at - (((created_at - 345600000000) % 604800000000) \
-                        + 604800000000) % 604800000000)";
 
 /// `WHERE` conditions of the filter on `mentions`, scoped to the project, with their arguments.
 pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, Vec<Value>) {
@@ -42,104 +37,46 @@ pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, 
     (sql, args)
 }
 
-/// Runs `SELECT {columns} FROM mentions WHERE {filter} GROUP BY {group}` and maps each row.
-fn grouped<T>(
+/// Runs the grouped read `g` over the filtered mentions and feeds each row to `fold`.
+fn grouped(
     conn: &Connection,
     project: &ProjectId,
     filter: &MentionFilter,
-    columns: &str,
-    group: &str,
-    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> Result<Vec<T>, Error> {
+    g: Grouped,
+    mut fold: impl FnMut(&Cols<'_, '_>) -> rusqlite::Result<()>,
+) -> Result<(), Error> {
     let (cond, args) = filter_clause(project, filter);
-    let sql = format!("SELECT {columns} FROM mentions WHERE {cond} GROUP BY {group}");
+    let sql = format!(
+        "SELECT {} FROM mentions WHERE {cond} GROUP BY {}",
+        g.columns, g.group
+    );
     let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(args), map)?
-        .collect::<Result<_, _>>()?;
-    Ok(rows)
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(r) = rows.next()? {
+        fold(&Cols(r))?;
+    }
+    Ok(())
 }
 
-fn count(n: i64) -> u64 {
-    n.max(0) as u64
-}
-
-/// Per-theme metrics (the unlinked mentions as `theme_id: None`), most mentioned first, then by
-/// theme id; only groups with mentions in the filter appear. Categories are listed in
-/// [`Category::ALL`] order, zeros included; weeks oldest first, only weeks with mentions.
+/// Per-theme metrics within `filter` (see [`MetricsFold::finish`] for the order).
 pub(crate) fn theme_metrics(
     conn: &Connection,
     project: &ProjectId,
     filter: &MentionFilter,
 ) -> Result<Vec<ThemeMetrics>, Error> {
-    type Totals = (Option<String>, i64, i64, i64, Option<f64>);
-    let totals: Vec<Totals> = grouped(
-        conn,
-        project,
-        filter,
-        "theme_id, count(*), count(DISTINCT user_key), count(DISTINCT source_id), avg(sentiment)",
-        "theme_id",
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-    )?;
-    let mut by_theme: BTreeMap<Option<String>, ThemeMetrics> = totals
-        .into_iter()
-        .map(|(theme, mentions, users, sources, avg)| {
-            let m = ThemeMetrics {
-                theme_id: theme.clone().map(ThemeId),
-                mentions: count(mentions),
-                distinct_users: count(users),
-                sources: count(sources),
-                avg_sentiment: avg.unwrap_or(0.0) as f32,
-                categories: Category::ALL.iter().map(|c| (*c, 0)).collect(),
-                weekly: Vec::new(),
-            };
-            (theme, m)
-        })
-        .collect();
-    let categories: Vec<(Option<String>, String, i64)> = grouped(
-        conn,
-        project,
-        filter,
-        "theme_id, category, count(*)",
-        "theme_id, category",
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    for (theme, category, n) in categories {
-        let category = parse_category(&category)?;
-        if let Some(m) = by_theme.get_mut(&theme) {
-            m.categories[category.index()].1 = count(n);
-        }
-    }
-    let weeks: Vec<(Option<String>, i64, i64)> = grouped(
-        conn,
-        project,
-        filter,
-        &format!("theme_id, {WEEK_SQL} AS week, count(*)"),
-        "theme_id, week ORDER BY week",
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    for (theme, week, n) in weeks {
-        if let Some(m) = by_theme.get_mut(&theme) {
-            m.weekly.push(WeekCount {
-                week: Timestamp::from_micros(week),
-                mentions: count(n),
-            });
-        }
-    }
-    let mut out: Vec<ThemeMetrics> = by_theme.into_values().collect();
-    out.sort_by(|a, b| {
-        b.mentions
-            .cmp(&a.mentions)
-            .then_with(|| a.theme_id.is_none().cmp(&b.theme_id.is_none()))
-            .then_with(|| a.theme_id.cmp(&b.theme_id))
-    });
-    Ok(out)
+    let mut fold = MetricsFold::default();
+    grouped(conn, project, filter, TOTALS, |r| fold.total(r))?;
+    grouped(conn, project, filter, CATEGORIES, |r| fold.category(r))?;
+    grouped(conn, project, filter, WEEKS, |r| fold.week(r))?;
+    Ok(fold.finish())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use hark_core::Timestamp;
+    use hark_store::backend::metrics::WEEK_SQL;
+    use rusqlite::Connection;
 
     const DAY_US: i64 = 86_400_000_000;
     const WEEK_US: i64 = 7 * DAY_US;

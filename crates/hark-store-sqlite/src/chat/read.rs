@@ -1,62 +1,15 @@
 //! Reading chat feedback back: the filtered listing and whole conversations.
 
+use crate::row::{self, bad_value, message_ref};
 use crate::Error;
 use hark_core::chat::{
     ApplicationId, ChatMessage, CitedSource, Conversation, ConversationId, FeedbackCursor,
-    FeedbackFilter, FeedbackPage, MessageId, MessageRef, MessageRole, MessageUsefulness,
-    StoredFeedback, Usefulness, UsefulnessReason,
+    FeedbackFilter, FeedbackPage, MessageRole,
 };
 use hark_core::{ProjectId, Timestamp};
-use rusqlite::types::{ToSql, Type};
+use hark_store::backend::row::FEEDBACK_COLUMNS;
+use rusqlite::types::ToSql;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-
-/// Columns read by [`feedback_from_row`]; `id` and `event_at` come last, for cursors.
-const FEEDBACK_COLUMNS: &str = "f.application_id, f.conversation_id, f.message_id, f.user_key, \
-                                f.usefulness, f.reason, f.comment, f.submitted_at, f.copied_at, \
-                                f.received_at, f.updated_at, f.id, f.event_at";
-
-/// A stored value hark did not write (an unknown enum name, bad JSON) is a read error.
-fn bad_value(col: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what}").into())
-}
-
-fn message_ref(r: &Row<'_>) -> rusqlite::Result<MessageRef> {
-    Ok(MessageRef {
-        application_id: ApplicationId::from_stored(r.get(0)?),
-        conversation_id: ConversationId::from_stored(r.get(1)?),
-        message_id: MessageId::from_stored(r.get(2)?),
-    })
-}
-
-/// A feedback row with its cursor position `(event_at, id)`.
-fn feedback_from_row(r: &Row<'_>) -> rusqlite::Result<(StoredFeedback, FeedbackCursor)> {
-    let user_key: String = r.get(3)?;
-    let usefulness = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<i64>>(7)?) {
-        (Some(u), Some(submitted)) => Some(MessageUsefulness {
-            usefulness: Usefulness::parse(&u).ok_or_else(|| bad_value(4, "usefulness"))?,
-            reason: match r.get::<_, Option<String>>(5)? {
-                Some(s) => Some(UsefulnessReason::parse(&s).ok_or_else(|| bad_value(5, "reason"))?),
-                None => None,
-            },
-            comment: r.get(6)?,
-            submitted_at: Timestamp::from_micros(submitted),
-        }),
-        _ => None,
-    };
-    let feedback = StoredFeedback {
-        message: message_ref(r)?,
-        user_id: (!user_key.is_empty()).then_some(user_key),
-        usefulness,
-        message_copied_at: r.get::<_, Option<i64>>(8)?.map(Timestamp::from_micros),
-        received_at: Timestamp::from_micros(r.get(9)?),
-        updated_at: Timestamp::from_micros(r.get(10)?),
-    };
-    let cursor = FeedbackCursor {
-        id: r.get(11)?,
-        event_at: r.get(12)?,
-    };
-    Ok((feedback, cursor))
-}
 
 /// A page of the project's feedback matching `filter`, newest event first, after `cursor`.
 pub(crate) fn list_feedback(
@@ -106,7 +59,7 @@ pub(crate) fn list_feedback(
     args.push(Box::new(i64::from(limit) + 1));
     let mut rows = conn
         .prepare(&sql)?
-        .query_map(params_from_iter(args.iter()), feedback_from_row)?
+        .query_map(params_from_iter(args.iter()), row::feedback)?
         .collect::<Result<Vec<_>, _>>()?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
@@ -181,7 +134,7 @@ pub(crate) fn get_conversation(
              WHERE m.application_id = ?1 AND m.conversation_id = ?2 AND m.project_id = ?3
              ORDER BY f.event_at, f.id"
         ))?
-        .query_map(params![a, c, p], feedback_from_row)?
+        .query_map(params![a, c, p], row::feedback)?
         .map(|r| r.map(|(f, _)| f))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Conversation {

@@ -1,20 +1,18 @@
 //! Aggregates of chat feedback: counts per application and period, and the answers with the
 //! most NOT_USEFUL votes.
 //!
-//! SQL reduces the rows to counts per (application, UTC day, vote, reason, copied); Rust folds
-//! days into periods with [`Period::start_of`], so the period rule lives (and is tested) in one
-//! place and SQL only needs the day floor, which it computes exactly for any sign.
+//! SQL reduces the rows to counts per (application, UTC day, vote, reason, copied) and the
+//! shared [`fold_days`] folds them into periods, as in every backend.
 
 use crate::Error;
 use hark_core::chat::{
     ApplicationId, ConversationId, FeedbackStats, MessageId, MessageRef, RatedAnswer, StatsBucket,
     StatsQuery,
 };
-use hark_core::{ProjectId, Timestamp};
-use hark_store::StoreError;
+use hark_core::ProjectId;
+use hark_store::backend::stats::{day_counts_sql, fold_days, DayCounts};
 use rusqlite::types::ToSql;
 use rusqlite::{params_from_iter, Connection};
-use std::collections::BTreeMap;
 
 /// The `WHERE` clause and its arguments shared by both queries.
 fn scope(project: &ProjectId, q: &StatsQuery) -> (String, Vec<Box<dyn ToSql>>) {
@@ -35,16 +33,6 @@ fn scope(project: &ProjectId, q: &StatsQuery) -> (String, Vec<Box<dyn ToSql>>) {
     (sql, args)
 }
 
-/// Counts of one (application, day, vote, reason, copied) group.
-struct DayCounts {
-    application_id: String,
-    day_start: i64,
-    usefulness: Option<String>,
-    reason: Option<String>,
-    copied: bool,
-    count: u64,
-}
-
 /// The aggregates of `q` over the project's feedback.
 pub(crate) fn feedback_stats(
     conn: &Connection,
@@ -62,17 +50,9 @@ fn buckets(
     project: &ProjectId,
     q: &StatsQuery,
 ) -> Result<Vec<StatsBucket>, Error> {
-    const DAY_US: i64 = 86_400_000_000;
     let (cond, args) = scope(project, q);
-    // `%` truncates towards zero; the double modulo floors for instants before 1970 too.
-    let sql = format!(
-        "SELECT f.application_id, f.event_at - ((f.event_at % {DAY_US}) + {DAY_US}) % {DAY_US} AS day,
-                f.usefulness, f.reason, f.copied_at IS NOT NULL AS copied, count(*)
-         FROM chat_feedback f WHERE {cond}
-         GROUP BY 1, 2, 3, 4, 5"
-    );
-    let rows = conn
-        .prepare(&sql)?
+    let days = conn
+        .prepare(&day_counts_sql(&cond))?
         .query_map(params_from_iter(args.iter()), |r| {
             Ok(DayCounts {
                 application_id: r.get(0)?,
@@ -84,46 +64,7 @@ fn buckets(
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut by_key: BTreeMap<(i64, String), StatsBucket> = BTreeMap::new();
-    for d in rows {
-        let start = q.period.start_of(Timestamp::from_micros(d.day_start));
-        let b = by_key
-            .entry((start.as_micros(), d.application_id.clone()))
-            .or_insert_with(|| StatsBucket {
-                application_id: ApplicationId::from_stored(d.application_id.clone()),
-                period_start: start,
-                feedback: 0,
-                useful: 0,
-                not_useful: 0,
-                useful_rate: None,
-                copied: 0,
-                copy_rate: None,
-                reasons: BTreeMap::new(),
-            });
-        b.feedback += d.count;
-        match d.usefulness.as_deref() {
-            Some("USEFUL") => b.useful += d.count,
-            Some("NOT_USEFUL") => b.not_useful += d.count,
-            Some(_) => return Err(StoreError::Corrupt("usefulness").into()),
-            None => {}
-        }
-        if d.copied {
-            b.copied += d.count;
-        }
-        if let Some(r) = d.reason {
-            *b.reasons.entry(r).or_insert(0) += d.count;
-        }
-    }
-    // Keyed by (period start, application): oldest period first, applications in id order.
-    Ok(by_key
-        .into_values()
-        .map(|mut b| {
-            let votes = b.useful + b.not_useful;
-            b.useful_rate = (votes > 0).then(|| b.useful as f64 / votes as f64);
-            b.copy_rate = (b.feedback > 0).then(|| b.copied as f64 / b.feedback as f64);
-            b
-        })
-        .collect())
+    Ok(fold_days(q.period, days)?)
 }
 
 fn most_not_useful(

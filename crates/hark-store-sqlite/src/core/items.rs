@@ -2,35 +2,16 @@
 //! was analysed from it too (mentions, roll-up, queue row, corrections, theme quotes).
 
 use crate::analysis::queue::{enqueue_item, forget_analysis, forget_subject};
+use crate::row;
 use crate::Error;
 use hark_core::analysis::Subject;
 use hark_core::{
-    ErasureReport, ErasureSubject, ItemCursor, ItemFilter, ItemId, ItemPage, ProjectId, SourceId,
-    StoredItem, StoredPart, Timestamp,
+    ErasureReport, ErasureSubject, ItemCursor, ItemFilter, ItemId, ItemPage, ProjectId, StoredItem,
+    StoredPart, Timestamp,
 };
+use hark_store::backend::row::ITEM_COLUMNS;
 use rusqlite::types::ToSql;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-
-const ITEM_COLUMNS: &str = "id, source_id, unique_id, body, author, email, user_id, url, \
-                            created_at, received_at, updated_at, parts_count";
-
-fn item_from_row(r: &Row<'_>) -> rusqlite::Result<StoredItem> {
-    Ok(StoredItem {
-        id: ItemId(r.get(0)?),
-        source_id: SourceId::new(r.get::<_, String>(1)?),
-        unique_id: r.get(2)?,
-        body: r.get(3)?,
-        author: r.get(4)?,
-        email: r.get(5)?,
-        user_id: r.get(6)?,
-        url: r.get(7)?,
-        created_at: Timestamp::from_micros(r.get(8)?),
-        received_at: Timestamp::from_micros(r.get(9)?),
-        updated_at: Timestamp::from_micros(r.get(10)?),
-        parts_count: r.get(11)?,
-        conversation_parts: None,
-    })
-}
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 /// A page of the project's items, newest first.
 pub(crate) fn list_items(
@@ -79,7 +60,7 @@ pub(crate) fn list_items(
     args.push(Box::new(i64::from(limit) + 1));
     let mut stmt = conn.prepare(&sql)?;
     let mut items = stmt
-        .query_map(params_from_iter(args.iter()), item_from_row)?
+        .query_map(params_from_iter(args.iter()), row::item)?
         .collect::<Result<Vec<_>, _>>()?;
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
@@ -102,7 +83,7 @@ pub(crate) fn get_item(
     let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1 AND project_id = ?2");
     let Some(mut item) = conn
         .prepare_cached(&sql)?
-        .query_row(params![id.0, project.as_str()], item_from_row)
+        .query_row(params![id.0, project.as_str()], row::item)
         .optional()?
     else {
         return Ok(None);
