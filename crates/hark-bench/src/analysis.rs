@@ -15,6 +15,7 @@ use hark_analysis::embed::{Embedder, DIM};
 use hark_analysis::themes::{self, knn::knn, DiscoverParams, MentionInput, Scope};
 use hark_analysis::worker::{Pipeline, PipelineConfig};
 use hark_store::StoreOptions;
+use hark_store_sqlite::SqliteStore;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde_json::json;
 use std::path::PathBuf;
@@ -47,8 +48,8 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
     texts.extend(read_column(&args.data.join("banking77/train.csv"), "text")?);
     texts.truncate(args.items);
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = hark_store::open(&url, StoreOptions::default()).await?;
+    let store: Arc<dyn hark_store::Store> =
+        Arc::new(SqliteStore::open(dir.path().join("bench.db"), StoreOptions::default()).await?);
     let p = hark_store::create_project(store.as_ref(), "bench").await?;
     let project = p.project.project_id.clone();
     let src = hark_store::create_source(

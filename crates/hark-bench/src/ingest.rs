@@ -12,6 +12,8 @@ use crate::drive::drive;
 use crate::{payload, pg, server, stats};
 use hark_core::validate::ingest::validate_ingest;
 use hark_store::StoreOptions;
+use hark_store_postgres::PgStore;
+use hark_store_sqlite::SqliteStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,20 +70,21 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> Result<(), crate::dr
 /// The raw rate: validated payloads straight into a fresh SQLite store.
 async fn raw_round(args: &Args) -> Result<f64, crate::drive::BenchError> {
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("raw.db").display());
-    store_rate(args, &url).await
+    let store = SqliteStore::open(dir.path().join("raw.db"), StoreOptions::default()).await?;
+    store_rate(args, Arc::new(store)).await
 }
 
 /// PostgreSQL's raw rate on a fresh database, and hark's store rate on another (printed).
 async fn pg_raw_round(args: &Args, admin: &str) -> Result<f64, crate::drive::BenchError> {
     let url = pg::fresh_database(admin).await?;
-    let store = hark_store::open(&url, StoreOptions::default()).await?;
-    let (source, batches) = bench_source(store.as_ref(), args).await?;
+    let store = PgStore::open(&url, StoreOptions::default()).await?;
+    let (source, batches) = bench_source(&store, args).await?;
     drop(store);
     let raw = pg::raw_rate(&url, args.connections, &source, batches).await?;
     pg::drop_database(admin, &url).await?;
     let url = pg::fresh_database(admin).await?;
-    let rate = store_rate(args, &url).await?;
+    let store = PgStore::open(&url, StoreOptions::default()).await?;
+    let rate = store_rate(args, Arc::new(store)).await?;
     pg::drop_database(admin, &url).await?;
     println!("         hark's PostgreSQL store called directly: {rate:.0} items/s");
     Ok(raw)
@@ -109,9 +112,11 @@ async fn bench_source(
     Ok((src, Arc::new(batches)))
 }
 
-/// hark's store (at `url`) upserting the payloads from `--connections` tasks.
-async fn store_rate(args: &Args, url: &str) -> Result<f64, crate::drive::BenchError> {
-    let store = hark_store::open(url, StoreOptions::default()).await?;
+/// hark's `store` upserting the payloads from `--connections` tasks.
+async fn store_rate(
+    args: &Args,
+    store: Arc<dyn hark_store::Store>,
+) -> Result<f64, crate::drive::BenchError> {
     let (src, batches) = bench_source(store.as_ref(), args).await?;
     let (stored, elapsed) = drive(args.connections, batches, move |batches, n| {
         let (store, src) = (store.clone(), src.clone());

@@ -90,8 +90,13 @@ pub async fn run(args: Args, hark_bin: &std::path::Path) -> BenchResult<()> {
 /// The raw rate: the same feedback straight into a fresh SQLite store.
 async fn raw_round(args: &Args) -> BenchResult<f64> {
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("raw.db").display());
-    let store = hark_store::open(&url, hark_store::StoreOptions::default()).await?;
+    let store: std::sync::Arc<dyn hark_store::Store> = std::sync::Arc::new(
+        hark_store_sqlite::SqliteStore::open(
+            dir.path().join("raw.db"),
+            hark_store::StoreOptions::default(),
+        )
+        .await?,
+    );
     let p = hark_store::create_project(store.as_ref(), "bench").await?;
     let project = p.project.project_id;
     let app = hark_store::create_application(store.as_ref(), &project, "bench", false).await?;

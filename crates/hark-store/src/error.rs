@@ -1,6 +1,11 @@
-//! The storage layer's error type.
+//! The storage layer's error type, neutral about drivers: a backend maps its driver's errors
+//! into these variants (keeping the driver's error as the source), so callers decide what to
+//! answer without knowing which database is behind the trait.
 
 use thiserror::Error;
+
+/// A boxed cause, as a backend hands it over.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything a store operation can fail with. Causes are kept as sources.
 #[derive(Debug, Error)]
@@ -11,30 +16,30 @@ pub enum StoreError {
     /// The request conflicts with stored data (e.g. a duplicate name).
     #[error("conflict: {0}")]
     Conflict(String),
-    /// The database URL names no supported backend.
-    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB)")]
-    UnsupportedUrl(String),
-    /// PostgreSQL reported an error (or a connection to it failed).
-    #[error("postgres: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
-    /// No pooled PostgreSQL connection could be had (pool exhausted past its wait, or closed).
-    #[error("postgres connection pool: {0}")]
-    Pool(String),
-    /// SQLite reported an error.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// The database file or its directory could not be prepared.
-    #[error("database file: {0}")]
-    Io(#[from] std::io::Error),
+    /// The database cannot serve now (stopped writer, no pooled connection within the wait,
+    /// unreachable server); the same call may succeed later.
+    #[error("database unavailable: {what}")]
+    Unavailable {
+        /// What was not available, for the logs.
+        what: &'static str,
+        /// The driver's error, when there is one.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// The database refused or failed an operation; nothing of the failed operation was stored.
+    #[error("database error")]
+    Database(#[source] BoxError),
+    /// The database's files or directory could not be prepared.
+    #[error("database files")]
+    Files(#[source] std::io::Error),
     /// The database was written by a newer hark.
     #[error("database schema version {found} is newer than this hark supports ({supported})")]
-    SchemaTooNew { found: i64, supported: i64 },
-    /// The group transaction holding this write failed to commit; nothing of it was stored.
-    #[error("commit failed: {0}")]
-    GroupCommit(#[source] std::sync::Arc<rusqlite::Error>),
-    /// The background writer stopped (the store is shutting down or crashed).
-    #[error("the store's writer is not running")]
-    WriterGone,
+    SchemaTooNew {
+        /// The version found in the database.
+        found: i64,
+        /// The newest version this hark knows.
+        supported: i64,
+    },
     /// A stored secret could not be opened with the master key (wrong key or altered data).
     /// Never carries the secret.
     #[error("stored secret: {0}")]
@@ -52,4 +57,19 @@ pub enum StoreError {
     /// A blocking task panicked or was cancelled.
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+}
+
+impl StoreError {
+    /// `Unavailable` with a driver's error as its source.
+    pub fn unavailable(what: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::Unavailable {
+            what,
+            source: Some(source.into()),
+        }
+    }
+
+    /// Whether the same call may succeed later (the server answers 503 with `Retry-After`).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable { .. })
+    }
 }

@@ -45,18 +45,16 @@
 
 mod export;
 mod import;
-#[cfg(feature = "conformance")]
 mod normalise;
 mod record;
 mod tables;
 
-pub(crate) use export::{page_channel, write_export, writer_stopped, Page, PageSender, PAGE_ROWS};
-pub(crate) use import::{RowKey, Spool};
-#[cfg(feature = "conformance")]
+pub use export::{page_channel, write_export, writer_stopped, Page, PageSender, PAGE_ROWS};
+pub use import::{RowKey, Spool};
 pub use normalise::normalise_export;
-pub(crate) use record::Cell;
+pub use record::Cell;
 pub use record::FORMAT_VERSION;
-pub(crate) use tables::{Kind, Table, TABLES};
+pub use tables::{Kind, Table, TABLES};
 
 use crate::StoreError;
 use async_trait::async_trait;
@@ -97,7 +95,7 @@ pub struct TransferSummary {
 
 impl TransferSummary {
     /// From the row counts of [`TABLES`], in order.
-    pub(crate) fn new(project: ProjectId, counts: Vec<u64>) -> Self {
+    pub fn new(project: ProjectId, counts: Vec<u64>) -> Self {
         Self {
             project,
             rows: TABLES.iter().map(|t| t.name).zip(counts).collect(),

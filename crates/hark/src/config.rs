@@ -196,7 +196,10 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
-                &self.database_url.as_deref().map(hark_store::redact_url),
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(crate::database::redact_url),
             )
             .field("database_pool_size", &self.database_pool_size)
             .field(

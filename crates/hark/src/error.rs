@@ -46,6 +46,9 @@ pub enum Error {
     /// A command-line argument is not acceptable (beyond what the parser checks).
     #[error("{0}")]
     Usage(String),
+    /// The database URL names no supported backend (the URL is shown without its password).
+    #[error("unsupported database URL {0:?} (expected sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB)")]
+    UnsupportedDatabaseUrl(String),
     /// The store failed (this includes "project not found").
     #[error(transparent)]
     Store(#[from] hark_store::StoreError),

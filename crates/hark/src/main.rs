@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod config;
 mod config_de;
+mod database;
 mod error;
 mod logging;
 mod master_key;

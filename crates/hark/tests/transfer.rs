@@ -223,14 +223,14 @@ fn migrate_reports_the_schema_version() {
 
 #[tokio::test]
 async fn a_project_moves_to_postgres_and_back() {
-    if std::env::var(hark_store::testing::POSTGRES_URL_VAR).is_err() {
+    if std::env::var(hark_store_conformance::testing::POSTGRES_URL_VAR).is_err() {
         eprintln!(
             "skipped: {} is not set",
-            hark_store::testing::POSTGRES_URL_VAR
+            hark_store_conformance::testing::POSTGRES_URL_VAR
         );
         return;
     }
-    let pg = hark_store::testing::fresh_postgres_url().await;
+    let pg = hark_store_conformance::testing::fresh_postgres_url().await;
     let migrated = json_output(hark().args(["migrate", "--database", &pg]));
     assert_eq!(migrated["backend"], "postgres");
     assert!(migrated["applied"].as_i64() > Some(0), "{migrated}");

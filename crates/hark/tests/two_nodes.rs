@@ -59,7 +59,7 @@ async fn send_all(base: String, tenant: (String, String, String), node: &'static
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_upserts_through_two_nodes_are_exact() {
-    let url = hark_store::testing::fresh_postgres_url().await;
+    let url = hark_store_conformance::testing::fresh_postgres_url().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let tenant = Tenant::create(&url);
     let a = Server::start("serve", &dir.path().join("a"), &["--database", &url]);
@@ -159,7 +159,7 @@ async fn queue(http: &reqwest::Client, base: &str, tenant: &Tenant) -> (u64, u64
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn analysis_is_shared_and_a_killed_node_loses_nothing() {
     const TOTAL: usize = 600;
-    let url = hark_store::testing::fresh_postgres_url().await;
+    let url = hark_store_conformance::testing::fresh_postgres_url().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("hark.toml");
     std::fs::write(

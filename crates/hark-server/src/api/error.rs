@@ -166,7 +166,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(what),
-            StoreError::WriterGone => Self::Unavailable(e),
+            StoreError::Unavailable { .. } => Self::Unavailable(e),
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -313,12 +313,16 @@ mod tests {
             StatusCode::CONFLICT
         );
         assert_eq!(
-            ApiError::from(StoreError::WriterGone).status(),
+            ApiError::from(StoreError::Unavailable {
+                what: "writer",
+                source: None
+            })
+            .status(),
             StatusCode::SERVICE_UNAVAILABLE
         );
         let io = std::io::Error::other("disk");
         assert_eq!(
-            ApiError::from(StoreError::Io(io)).status(),
+            ApiError::from(StoreError::Database(Box::new(io))).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

@@ -196,7 +196,7 @@ impl From<ChatValidationError> for AwsError {
 impl From<StoreError> for AwsError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::WriterGone => Self::Unavailable(Box::new(e)),
+            StoreError::Unavailable { .. } => Self::Unavailable(Box::new(e)),
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -381,7 +381,11 @@ mod tests {
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(headers[ERROR_TYPE_HEADER], "InternalServerException");
         assert_eq!(body["message"], "internal server error");
-        let (status, headers, _) = parts(AwsError::from(StoreError::WriterGone)).await;
+        let (status, headers, _) = parts(AwsError::from(StoreError::Unavailable {
+            what: "writer",
+            source: None,
+        }))
+        .await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(headers[header::RETRY_AFTER], "1");
     }

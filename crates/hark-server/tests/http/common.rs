@@ -10,7 +10,7 @@ use hark_analysis::embed::Embedder;
 use hark_analysis::worker::{Pipeline, PipelineConfig};
 use hark_core::{ProjectId, SourceId, SourceKind};
 use hark_server::{serve, AnalysisHandle, ServerConfig};
-use hark_store::{Store, StoreOptions};
+use hark_store::Store;
 use reqwest::{RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -307,16 +307,7 @@ impl TestServer {
 /// A new, empty store: a SQLite file in a new temporary directory, or a new PostgreSQL
 /// database when `HARK_TEST_BACKEND=postgres` (`scripts/test.sh` runs this suite both ways).
 async fn open_store() -> (tempfile::TempDir, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = if hark_store::testing::postgres_selected() {
-        hark_store::testing::fresh_postgres_url().await
-    } else {
-        format!("sqlite://{}", dir.path().join("hark.db").display())
-    };
-    let store = hark_store::open(&url, StoreOptions::default())
-        .await
-        .expect("open the store");
-    (dir, store)
+    hark_store_conformance::testing::fresh_store().await
 }
 
 /// Sends a request and reads its status and JSON body (`null` when the body is not JSON).

@@ -12,30 +12,30 @@ use std::io::{BufWriter, Write};
 use tokio::sync::mpsc;
 
 /// Rows per page a backend reads and sends at once.
-pub(crate) const PAGE_ROWS: usize = 500;
+pub const PAGE_ROWS: usize = 500;
 
 /// Pages in flight between the backend's reader and the writer.
 const PAGES_IN_FLIGHT: usize = 4;
 
 /// A page of rows of `TABLES[table]`, each with one cell per column in table order.
-pub(crate) struct Page {
+pub struct Page {
     /// Index into [`TABLES`].
-    pub(crate) table: usize,
+    pub table: usize,
     /// The rows.
-    pub(crate) rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell>>,
 }
 
 /// Where a backend sends the pages of an export.
-pub(crate) type PageSender = mpsc::Sender<Page>;
+pub type PageSender = mpsc::Sender<Page>;
 
 /// The channel between a backend's reader and [`write_export`].
-pub(crate) fn page_channel() -> (PageSender, mpsc::Receiver<Page>) {
+pub fn page_channel() -> (PageSender, mpsc::Receiver<Page>) {
     mpsc::channel(PAGES_IN_FLIGHT)
 }
 
 /// The error a backend's reader returns when the writer stopped taking pages (it failed; its
 /// own error is the one reported).
-pub(crate) fn writer_stopped() -> StoreError {
+pub fn writer_stopped() -> StoreError {
     StoreError::Stream(std::io::Error::new(
         std::io::ErrorKind::BrokenPipe,
         "the export writer stopped",
@@ -47,7 +47,7 @@ pub(crate) fn writer_stopped() -> StoreError {
 /// such project) and writes what it sends to `out`: the header, the rows, then the end record
 /// once the reader has succeeded. A failed export leaves `out` without the end record, so an
 /// import refuses what was written. Writes are blocking (`out` is a file or a pipe).
-pub(crate) async fn write_export<R>(
+pub async fn write_export<R>(
     project: &ProjectId,
     pages: mpsc::Receiver<Page>,
     reader: R,

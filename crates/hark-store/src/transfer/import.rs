@@ -29,7 +29,7 @@ fn at(line: u64, message: impl std::fmt::Display) -> StoreError {
 }
 
 /// A checked copy of an import stream.
-pub(crate) struct Spool {
+pub struct Spool {
     file: File,
     project: ProjectId,
     rows: u64,
@@ -39,7 +39,7 @@ impl Spool {
     /// Reads and checks the whole stream, copying it into an anonymous temporary file.
     /// `BadExport` (with the line) for anything that is not a complete export of one project.
     /// Blocking reads: `input` is a file or a pipe.
-    pub(crate) fn read(input: &mut (dyn Read + Send)) -> Result<Self, StoreError> {
+    pub fn read(input: &mut (dyn Read + Send)) -> Result<Self, StoreError> {
         let mut input = BufReader::new(input);
         let mut copy = BufWriter::new(tempfile::tempfile().map_err(StoreError::Stream)?);
         let mut check = Checker::default();
@@ -80,12 +80,12 @@ impl Spool {
     }
 
     /// How many rows the export holds.
-    pub(crate) fn rows(&self) -> u64 {
+    pub fn rows(&self) -> u64 {
         self.rows
     }
 
     /// Starts replaying the rows from the first, with empty id maps.
-    pub(crate) fn replay(&mut self) -> Result<Replay<'_>, StoreError> {
+    pub fn replay(&mut self) -> Result<Replay<'_>, StoreError> {
         self.file
             .seek(SeekFrom::Start(0))
             .map_err(StoreError::Stream)?;
@@ -189,17 +189,17 @@ impl Checker {
 
 /// Identifies a row being inserted, for [`Replay::inserted`].
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RowKey {
+pub struct RowKey {
     /// Index into [`TABLES`].
-    pub(crate) table: usize,
+    pub table: usize,
     /// The line it came from, for errors.
-    pub(crate) line: u64,
+    pub line: u64,
     /// Its id in the export, when its table has integer ids.
     old_id: Option<i64>,
 }
 
 /// A replay of a spool: the rows to insert, references rewritten.
-pub(crate) struct Replay<'a> {
+pub struct Replay<'a> {
     reader: BufReader<&'a mut File>,
     project: &'a ProjectId,
     text: String,
@@ -212,14 +212,14 @@ pub(crate) struct Replay<'a> {
 
 impl Replay<'_> {
     /// The exported project.
-    pub(crate) fn project(&self) -> &ProjectId {
+    pub fn project(&self) -> &ProjectId {
         self.project
     }
 
     /// The next row to insert: the values of `TABLES[key.table].insert_columns()` in order,
     /// references rewritten to the target's ids; `None` after the last. `BadExport` for a
     /// reference to a row the export does not hold (before it).
-    pub(crate) fn next_row(&mut self) -> Result<Option<(RowKey, Vec<Cell>)>, StoreError> {
+    pub fn next_row(&mut self) -> Result<Option<(RowKey, Vec<Cell>)>, StoreError> {
         loop {
             self.text.clear();
             let read = self
@@ -247,7 +247,7 @@ impl Replay<'_> {
     }
 
     /// Records the id the target gave the row (`None` for tables without integer ids).
-    pub(crate) fn inserted(&mut self, key: RowKey, new_id: Option<i64>) -> Result<(), StoreError> {
+    pub fn inserted(&mut self, key: RowKey, new_id: Option<i64>) -> Result<(), StoreError> {
         let table = &TABLES[key.table];
         if let (Some(old), Some(Role::Id(Some(space)))) =
             (key.old_id, table.id_column().map(|i| table.columns[i].role))
@@ -271,7 +271,7 @@ impl Replay<'_> {
     }
 
     /// What was inserted.
-    pub(crate) fn summary(&self) -> TransferSummary {
+    pub fn summary(&self) -> TransferSummary {
         TransferSummary::new(self.project.clone(), self.inserted.clone())
     }
 

@@ -1,4 +1,4 @@
-//! Exports made comparable across stores, for tests (feature `conformance`): the target of an
+//! Exports made comparable across stores (for tests and checks): the target of an
 //! import assigns its own integer ids, so two exports of the same data differ only in them.
 
 use super::record::{parse_line, row_line, Cell, Record};

@@ -13,7 +13,7 @@ pub const FORMAT_VERSION: u64 = 1;
 
 /// One value of a row, typed by its column's [`Kind`].
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Cell {
+pub enum Cell {
     /// SQL NULL.
     Null,
     /// An integer.
@@ -30,7 +30,7 @@ pub(crate) enum Cell {
 
 /// A parsed line of an export stream.
 #[derive(Debug)]
-pub(crate) enum Record {
+pub enum Record {
     /// The first line: the project.
     Header(ProjectId),
     /// A row of `TABLES[table]`, one cell per column in table order.
@@ -45,7 +45,7 @@ fn json_error(e: serde_json::Error) -> StoreError {
 }
 
 /// The header line (with its newline).
-pub(crate) fn header_line(project: &ProjectId) -> Result<Vec<u8>, StoreError> {
+pub fn header_line(project: &ProjectId) -> Result<Vec<u8>, StoreError> {
     let schema: Map<String, Value> = TABLES
         .iter()
         .map(|t| {
@@ -64,7 +64,7 @@ pub(crate) fn header_line(project: &ProjectId) -> Result<Vec<u8>, StoreError> {
 }
 
 /// The end line (with its newline): the row count of every table.
-pub(crate) fn end_line(counts: &[u64]) -> Result<Vec<u8>, StoreError> {
+pub fn end_line(counts: &[u64]) -> Result<Vec<u8>, StoreError> {
     let counts: Map<String, Value> = TABLES
         .iter()
         .zip(counts)
@@ -77,7 +77,7 @@ pub(crate) fn end_line(counts: &[u64]) -> Result<Vec<u8>, StoreError> {
 
 /// A row line (with its newline), columns in table order. Written by hand rather than through a
 /// `serde_json::Map`, which would sort the columns by name.
-pub(crate) fn row_line(table: &Table, cells: &[Cell]) -> Result<Vec<u8>, StoreError> {
+pub fn row_line(table: &Table, cells: &[Cell]) -> Result<Vec<u8>, StoreError> {
     if cells.len() != table.columns.len() {
         return Err(StoreError::Corrupt(
             "exported row has the wrong number of columns",
@@ -126,7 +126,7 @@ fn write_cell(line: &mut Vec<u8>, cell: &Cell) -> Result<(), StoreError> {
 
 /// Parses one line. `header` says whether this is the first line (which must be the header).
 /// Errors are messages without the line number (the caller adds it).
-pub(crate) fn parse_line(text: &str, header: bool) -> Result<Record, String> {
+pub fn parse_line(text: &str, header: bool) -> Result<Record, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
     let Value::Object(mut object) = value else {
         return Err("not a JSON object".into());

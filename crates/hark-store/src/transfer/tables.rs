@@ -5,7 +5,7 @@
 
 /// How a column's values are typed in an export (and bound in either backend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
     /// `INTEGER` / `BIGINT`: a JSON integer.
     Int,
     /// `REAL` / `DOUBLE PRECISION`: a JSON number, read back bit for bit.
@@ -20,7 +20,7 @@ pub(crate) enum Kind {
 
 /// A space of integer row ids the target store assigns anew, which other rows refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Space {
+pub enum Space {
     /// `items.id` (item subjects of the analysis).
     Items,
     /// `parts.id`.
@@ -33,7 +33,7 @@ pub(crate) enum Space {
 
 impl Space {
     /// The name used in error messages.
-    pub(crate) fn table(self) -> &'static str {
+    pub fn table(self) -> &'static str {
         match self {
             Space::Items => "items",
             Space::Parts => "parts",
@@ -44,7 +44,7 @@ impl Space {
 
     /// The space of an analysis subject kind (`subject_kind` columns); `None` for an unknown
     /// kind. The kinds are the domain's ([`hark_core::analysis::Subject`]).
-    pub(crate) fn of_subject_kind(kind: &str) -> Option<Space> {
+    pub fn of_subject_kind(kind: &str) -> Option<Space> {
         use hark_core::analysis::Subject;
         match Subject::from_parts(kind, 0)? {
             Subject::Item(_) => Some(Space::Items),
@@ -55,7 +55,7 @@ impl Space {
 
 /// What an import does with a column's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
+pub enum Role {
     /// Copied as it is.
     Plain,
     /// The project's id: must be the exported project's (checked, then copied).
@@ -74,18 +74,18 @@ pub(crate) enum Role {
 
 /// One column.
 #[derive(Debug)]
-pub(crate) struct Column {
+pub struct Column {
     /// The column's name in both schemas (and the key in an export row).
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// How its values are typed.
-    pub(crate) kind: Kind,
+    pub kind: Kind,
     /// What an import does with it.
-    pub(crate) role: Role,
+    pub role: Role,
 }
 
 /// Which rows of a table belong to the project.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Scope {
+pub enum Scope {
     /// The row whose `id` is the project's (the `projects` table).
     ProjectRow,
     /// Rows whose `project_id` is the project's.
@@ -96,16 +96,16 @@ pub(crate) enum Scope {
 
 /// One table of an export.
 #[derive(Debug)]
-pub(crate) struct Table {
+pub struct Table {
     /// Its name in both schemas.
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// Which rows belong to the project.
-    pub(crate) scope: Scope,
+    pub scope: Scope,
     /// The export order: these columns ascending, so every export of the same data is the
     /// same, and rows keep their relative order in the target (ids are assigned in this order).
-    pub(crate) order: &'static [&'static str],
+    pub order: &'static [&'static str],
     /// Every column of the table.
-    pub(crate) columns: &'static [Column],
+    pub columns: &'static [Column],
 }
 
 const fn plain(name: &'static str, kind: Kind) -> Column {
@@ -176,7 +176,7 @@ const QUEUE_CHAT: &[Column] = &[
 
 /// Every table of a project, in dependency order: a row only refers to rows of tables before
 /// its own (themes come before the mentions linked to them).
-pub(crate) static TABLES: &[Table] = &[
+pub static TABLES: &[Table] = &[
     Table {
         name: "projects",
         scope: Scope::ProjectRow,
@@ -388,19 +388,19 @@ pub(crate) static TABLES: &[Table] = &[
 
 impl Table {
     /// The index of the row's own integer id column, if it has one.
-    pub(crate) fn id_column(&self) -> Option<usize> {
+    pub fn id_column(&self) -> Option<usize> {
         self.columns
             .iter()
             .position(|c| matches!(c.role, Role::Id(_)))
     }
 
     /// The index of a column by name.
-    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+    pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
 
     /// The columns an import inserts: all but the own id, in table order.
-    pub(crate) fn insert_columns(&self) -> impl Iterator<Item = &Column> {
+    pub fn insert_columns(&self) -> impl Iterator<Item = &Column> {
         self.columns
             .iter()
             .filter(|c| !matches!(c.role, Role::Id(_)))
@@ -409,7 +409,7 @@ impl Table {
     /// `SELECT` of every column of the project's rows in export order. `param` is the
     /// backend's placeholder of the project id; `text_collation` is appended to text order
     /// columns, so both backends order text by bytes (SQLite's default `BINARY`).
-    pub(crate) fn select_sql(&self, param: &str, text_collation: &str) -> String {
+    pub fn select_sql(&self, param: &str, text_collation: &str) -> String {
         let columns: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
         let scope = match self.scope {
             Scope::ProjectRow => format!("id = {param}"),
@@ -441,7 +441,7 @@ impl Table {
     }
 
     /// `INSERT` of [`Table::insert_columns`], with `placeholder(n)` for the n-th value (from 1).
-    pub(crate) fn insert_sql(&self, placeholder: impl Fn(usize) -> String) -> String {
+    pub fn insert_sql(&self, placeholder: impl Fn(usize) -> String) -> String {
         let columns: Vec<&str> = self.insert_columns().map(|c| c.name).collect();
         let values: Vec<String> = (1..=columns.len()).map(placeholder).collect();
         format!(

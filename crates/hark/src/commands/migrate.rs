@@ -11,7 +11,7 @@ use serde_json::json;
 /// "applied"}` (the URL without its password).
 pub async fn migrate(config: &Config) -> Result<(), Error> {
     let url = config.database_url();
-    let migrated = hark_store::migrate(&url, StoreOptions::default()).await?;
+    let migrated = crate::database::migrate(&url, StoreOptions::default()).await?;
     tracing::debug!(
         backend = migrated.backend,
         version = migrated.version,
@@ -19,7 +19,7 @@ pub async fn migrate(config: &Config) -> Result<(), Error> {
         "database migrated"
     );
     print_json(&json!({
-        "database": hark_store::redact_url(&url),
+        "database": crate::database::redact_url(&url),
         "backend": migrated.backend,
         "schema_version": migrated.version,
         "applied": migrated.applied,

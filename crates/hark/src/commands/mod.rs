@@ -75,8 +75,8 @@ async fn open_store(config: &Config) -> Result<Arc<dyn Store>, Error> {
         max_connections: config.database_pool_size,
         ..StoreOptions::default()
     };
-    let store = hark_store::open(&url, options).await?;
-    tracing::debug!(database = %hark_store::redact_url(&url), "store opened");
+    let store = crate::database::open(&url, options).await?;
+    tracing::debug!(database = %crate::database::redact_url(&url), "store opened");
     Ok(store)
 }
 

@@ -45,7 +45,7 @@ pub(super) async fn run(
     master: MasterKey,
 ) -> Result<(), Error> {
     let addr = local_addr(&listener, config)?;
-    let database = hark_store::redact_url(&config.database_url());
+    let database = crate::database::redact_url(&config.database_url());
     let shutdown = CancellationToken::new();
     // Installed before the address is announced, so a signal sent by whoever read the
     // announcement is always handled gracefully rather than killing the process.

@@ -1,0 +1,68 @@
+//! hark's embedded SQLite backend: one database file, WAL mode, `synchronous=FULL`, one writer
+//! thread with group commit ([`db::writer`]), a pool of readers ([`db::pool`]) and WAL
+//! checkpoints on a thread of their own. The trait parts live where they do in every backend:
+//! `core` ([`Store`]: tenancy, ingest, items), `chat` ([`hark_store::ChatStore`]), `analysis`
+//! ([`hark_store::AnalysisStore`]) and `transfer` ([`hark_store::ProjectTransfer`]); the schema
+//! is the numbered SQL files under `migrations/`.
+
+mod analysis;
+mod chat;
+pub(crate) mod core;
+mod db;
+mod error;
+mod row;
+pub(crate) mod schema;
+mod transfer;
+
+use db::pool::ReadPool;
+pub use db::version::stored_schema_version;
+use db::writer::Writer;
+use error::Error;
+use hark_store::{StoreError, StoreOptions};
+use std::path::{Path, PathBuf};
+
+/// A [`Store`] on one SQLite file. Several processes may open the same file (the admin CLI
+/// while the server runs); writes from each are serialised by SQLite's lock.
+pub struct SqliteStore {
+    writer: Writer,
+    _checkpointer: db::checkpoint::Checkpointer,
+    readers: ReadPool,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub async fn open(path: impl AsRef<Path>, options: StoreOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let p = path.clone();
+        let conn = tokio::task::spawn_blocking(move || -> Result<_, Error> {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut conn = rusqlite::Connection::open(&p)?;
+            schema::configure(&conn)?;
+            schema::migrate(&mut conn)?;
+            Ok(conn)
+        })
+        .await?
+        .map_err(StoreError::from)?;
+        let started = || -> Result<_, Error> {
+            Ok((
+                Writer::spawn(conn, options.max_batch_items.max(1))?,
+                db::checkpoint::Checkpointer::spawn(&path)?,
+            ))
+        };
+        let (writer, checkpointer) = started()?;
+        Ok(Self {
+            writer,
+            _checkpointer: checkpointer,
+            readers: ReadPool::new(path.clone()),
+            path,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
