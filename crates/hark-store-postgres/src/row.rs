@@ -2,7 +2,7 @@
 //! ([`hark_store::backend::row`]).
 
 use crate::Error;
-use hark_core::chat::{FeedbackCursor, MessageRef, StoredFeedback};
+use hark_core::chat::{FeedbackCursor, StoredFeedback};
 use hark_core::StoredItem;
 use hark_store::backend::row::{self, Columns};
 use hark_store::StoreError;
@@ -30,6 +30,10 @@ impl Columns for Cols<'_> {
         Ok(self.0.try_get(i)?)
     }
 
+    fn flag(&self, i: usize) -> Result<bool, Error> {
+        Ok(self.0.try_get(i)?)
+    }
+
     fn real(&self, i: usize) -> Result<f64, Error> {
         Ok(self.0.try_get(i)?)
     }
@@ -51,9 +55,4 @@ pub(crate) fn item(r: &Row) -> Result<StoredItem, Error> {
 /// A feedback row ([`row::FEEDBACK_COLUMNS`]) with its cursor.
 pub(crate) fn feedback(r: &Row) -> Result<(StoredFeedback, FeedbackCursor), Error> {
     row::stored_feedback(&Cols(r))
-}
-
-/// The first three columns as a message reference.
-pub(crate) fn message_ref(r: &Row) -> Result<MessageRef, Error> {
-    row::message_ref(&Cols(r))
 }

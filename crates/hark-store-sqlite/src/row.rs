@@ -2,7 +2,7 @@
 //! ([`hark_store::backend::row`]). The error stays rusqlite's, so the decoders run inside
 //! `query_map` and `query_row` closures; a value hark did not write is a conversion failure.
 
-use hark_core::chat::{FeedbackCursor, MessageRef, StoredFeedback};
+use hark_core::chat::{FeedbackCursor, StoredFeedback};
 use hark_core::StoredItem;
 use hark_store::backend::row::{self, Columns};
 use rusqlite::types::Type;
@@ -27,6 +27,10 @@ impl Columns for Cols<'_, '_> {
     }
 
     fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.0.get(i)
+    }
+
+    fn flag(&self, i: usize) -> rusqlite::Result<bool> {
         self.0.get(i)
     }
 
@@ -56,9 +60,4 @@ pub(crate) fn item(r: &Row<'_>) -> rusqlite::Result<StoredItem> {
 /// A feedback row ([`row::FEEDBACK_COLUMNS`]) with its cursor.
 pub(crate) fn feedback(r: &Row<'_>) -> rusqlite::Result<(StoredFeedback, FeedbackCursor)> {
     row::stored_feedback(&Cols(r))
-}
-
-/// The first three columns as a message reference.
-pub(crate) fn message_ref(r: &Row<'_>) -> rusqlite::Result<MessageRef> {
-    row::message_ref(&Cols(r))
 }

@@ -1,17 +1,14 @@
 //! Reading chat feedback back: the filtered listing and whole conversations.
 
-use crate::row::{self, message_ref};
+use crate::row::{self, Cols};
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
 use hark_core::chat::{
-    ApplicationId, ChatMessage, CitedSource, Conversation, ConversationId, FeedbackCursor,
-    FeedbackFilter, FeedbackPage, MessageRole,
+    ApplicationId, Conversation, ConversationId, FeedbackCursor, FeedbackFilter, FeedbackPage,
 };
-use hark_core::{ProjectId, Timestamp};
-use hark_store::backend::row::FEEDBACK_COLUMNS;
-use hark_store::StoreError;
+use hark_core::ProjectId;
+use hark_store::backend::row::{chat_message, FEEDBACK_COLUMNS};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Row;
 
 /// A query argument that may be held across an `.await`.
 type Arg = Box<dyn ToSql + Sync + Send>;
@@ -92,29 +89,6 @@ pub(crate) async fn list_feedback(
     })
 }
 
-/// A recorded message row (role set) as a [`ChatMessage`].
-fn message_from_row(r: &Row) -> Result<ChatMessage, Error> {
-    let role = match r.try_get::<_, &str>(3)? {
-        "user" => MessageRole::User,
-        "assistant" => MessageRole::Assistant,
-        _ => return Err(StoreError::Corrupt("message role").into()),
-    };
-    let sources: Vec<CitedSource> = match r.try_get::<_, Option<&str>>(7)? {
-        Some(json) => {
-            serde_json::from_str(json).map_err(|_| StoreError::Corrupt("message sources"))?
-        }
-        None => Vec::new(),
-    };
-    Ok(ChatMessage {
-        message: message_ref(r)?,
-        role,
-        text: r.try_get::<_, Option<String>>(4)?.unwrap_or_default(),
-        user_id: r.try_get(5)?,
-        created_at: Timestamp::from_micros(r.try_get(6)?),
-        sources,
-    })
-}
-
 /// A conversation of the project: its recorded messages (by `created_at`, then arrival) and
 /// every feedback on it (oldest event first). `None` when the project has no such conversation.
 /// The three queries go out pipelined on the one connection.
@@ -164,7 +138,7 @@ pub(crate) async fn get_conversation(
         conversation_id: conversation.clone(),
         messages: messages
             .iter()
-            .map(message_from_row)
+            .map(|r| chat_message(&Cols(r)))
             .collect::<Result<_, _>>()?,
         feedback: feedback
             .iter()

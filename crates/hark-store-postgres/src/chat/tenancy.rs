@@ -1,31 +1,13 @@
 //! Applications and SigV4 access keys in PostgreSQL.
 
+use crate::row::Cols;
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
 use hark_core::chat::{AccessKey, AccessKeyId, Application, ApplicationId};
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::row;
 use hark_store::StoreError;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::Row;
-
-fn application_from_row(r: &Row) -> Result<Application, Error> {
-    Ok(Application {
-        application_id: ApplicationId::from_stored(r.try_get(0)?),
-        project_id: ProjectId::new(r.try_get::<_, String>(1)?),
-        name: r.try_get(2)?,
-        strict: r.try_get(3)?,
-        created_at: Timestamp::from_micros(r.try_get(4)?),
-    })
-}
-
-fn access_key_from_row(r: &Row) -> Result<AccessKey, Error> {
-    Ok(AccessKey {
-        access_key_id: AccessKeyId::new(r.try_get::<_, String>(0)?),
-        project_id: ProjectId::new(r.try_get::<_, String>(1)?),
-        created_at: Timestamp::from_micros(r.try_get(2)?),
-        revoked_at: r.try_get::<_, Option<i64>>(3)?.map(Timestamp::from_micros),
-    })
-}
 
 /// A primary-key collision becomes `Conflict`, a project gone between the check and the insert
 /// (the foreign key) `NotFound`, as in SQLite; other errors pass through. Mapped here, before
@@ -84,7 +66,7 @@ pub(crate) async fn list_applications(
         )
         .await?;
     let rows = client.query(&stmt, &[&project.as_str()]).await?;
-    rows.iter().map(application_from_row).collect()
+    rows.iter().map(|r| row::application(&Cols(r))).collect()
 }
 
 /// An application by id, whichever project owns it.
@@ -98,7 +80,7 @@ pub(crate) async fn get_application(
         )
         .await?;
     let row = client.query_opt(&stmt, &[&id.as_str()]).await?;
-    row.as_ref().map(application_from_row).transpose()
+    row.as_ref().map(|r| row::application(&Cols(r))).transpose()
 }
 
 /// Stores an access key with its sealed secret; the project check works as in
@@ -146,7 +128,7 @@ pub(crate) async fn list_access_keys(
         )
         .await?;
     let rows = client.query(&stmt, &[&project.as_str()]).await?;
-    rows.iter().map(access_key_from_row).collect()
+    rows.iter().map(|r| row::access_key(&Cols(r))).collect()
 }
 
 /// Sets `revoked_at` once; a second revocation keeps the first time.
@@ -183,7 +165,7 @@ pub(crate) async fn access_key(
         )
         .await?;
     match client.query_opt(&stmt, &[&id.as_str()]).await? {
-        Some(r) => Ok(Some((access_key_from_row(&r)?, r.try_get(4)?))),
+        Some(r) => Ok(Some((row::access_key(&Cols(&r))?, r.try_get(4)?))),
         None => Ok(None),
     }
 }

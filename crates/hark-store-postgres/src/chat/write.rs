@@ -15,6 +15,7 @@ use crate::Error;
 use crate::{backoff, retryable, PgStore, MAX_ATTEMPTS};
 use hark_core::chat::{ChatMessage, FeedbackInput, MessageRole};
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::codec::encode_sources;
 use hark_store::{PutFeedbackOutcome, StoreError};
 
 /// Runs `$attempt` (an expression giving `Result<T, Error>`) again after a deadlock or
@@ -199,14 +200,7 @@ pub(crate) async fn record_message(
     message: &ChatMessage,
 ) -> Result<(), Error> {
     let m = &message.message;
-    let sources = if message.sources.is_empty() {
-        None
-    } else {
-        // Serialising plain strings cannot fail; mapped rather than unwrapped all the same.
-        let json = serde_json::to_string(&message.sources)
-            .map_err(|_| StoreError::Corrupt("message sources"))?;
-        Some(json)
-    };
+    let sources = encode_sources(&message.sources)?;
     let n = retrying!({
         let once = async {
             let client = store.client().await?;

@@ -1,35 +1,14 @@
 //! Projects and sources in PostgreSQL. Each operation is one statement, committed on its own
 //! (autocommit), so it is durable when it returns.
 
+use crate::row::Cols;
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
 use hark_core::credentials::SecretHash;
-use hark_core::{Project, ProjectId, Source, SourceId, SourceKind, Timestamp};
+use hark_core::{Project, ProjectId, Source, SourceId};
+use hark_store::backend::row;
 use hark_store::StoreError;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::Row;
-
-fn project_from_row(r: &Row) -> Result<Project, Error> {
-    Ok(Project {
-        project_id: ProjectId::new(r.try_get::<_, String>(0)?),
-        name: r.try_get(1)?,
-        api_key: r.try_get(2)?,
-        created_at: Timestamp::from_micros(r.try_get(3)?),
-    })
-}
-
-fn source_from_row(r: &Row) -> Result<Source, Error> {
-    let kind: &str = r.try_get(3)?;
-    Ok(Source {
-        source_id: SourceId::new(r.try_get::<_, String>(0)?),
-        project_id: ProjectId::new(r.try_get::<_, String>(1)?),
-        name: r.try_get(2)?,
-        kind: kind
-            .parse::<SourceKind>()
-            .map_err(|_| StoreError::Corrupt("source kind"))?,
-        created_at: Timestamp::from_micros(r.try_get(4)?),
-    })
-}
 
 /// Stores a new project. A duplicate id or API key is the database's error, as on SQLite.
 pub(super) async fn insert_project(
@@ -68,7 +47,7 @@ pub(super) async fn list_projects(client: &ClientWrapper) -> Result<Vec<Project>
         .query(&stmt, &[])
         .await?
         .iter()
-        .map(project_from_row)
+        .map(|r| row::project(&Cols(r)))
         .collect()
 }
 
@@ -84,7 +63,7 @@ pub(super) async fn get_project(
         .query_opt(&stmt, &[&id.as_str()])
         .await?
         .as_ref()
-        .map(project_from_row)
+        .map(|r| row::project(&Cols(r)))
         .transpose()
 }
 
@@ -168,7 +147,7 @@ pub(super) async fn list_sources(
         .query(&stmt, &[&project.as_str()])
         .await?
         .iter()
-        .map(source_from_row)
+        .map(|r| row::source(&Cols(r)))
         .collect()
 }
 
@@ -188,6 +167,6 @@ pub(super) async fn get_source(
         .query_opt(&stmt, &[&id.as_str(), &project.as_str()])
         .await?
         .as_ref()
-        .map(source_from_row)
+        .map(|r| row::source(&Cols(r)))
         .transpose()
 }

@@ -1,15 +1,14 @@
 //! Reading chat feedback back: the filtered listing and whole conversations.
 
-use crate::row::{self, bad_value, message_ref};
+use crate::row::{self, Cols};
 use crate::Error;
 use hark_core::chat::{
-    ApplicationId, ChatMessage, CitedSource, Conversation, ConversationId, FeedbackCursor,
-    FeedbackFilter, FeedbackPage, MessageRole,
+    ApplicationId, Conversation, ConversationId, FeedbackCursor, FeedbackFilter, FeedbackPage,
 };
-use hark_core::{ProjectId, Timestamp};
-use hark_store::backend::row::FEEDBACK_COLUMNS;
+use hark_core::ProjectId;
+use hark_store::backend::row::{chat_message, FEEDBACK_COLUMNS};
 use rusqlite::types::ToSql;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 /// A page of the project's feedback matching `filter`, newest event first, after `cursor`.
 pub(crate) fn list_feedback(
@@ -73,26 +72,6 @@ pub(crate) fn list_feedback(
     })
 }
 
-fn message_from_row(r: &Row<'_>) -> rusqlite::Result<ChatMessage> {
-    let role = match r.get::<_, String>(3)?.as_str() {
-        "user" => MessageRole::User,
-        "assistant" => MessageRole::Assistant,
-        _ => return Err(bad_value(3, "role")),
-    };
-    let sources: Vec<CitedSource> = match r.get::<_, Option<String>>(7)? {
-        Some(json) => serde_json::from_str(&json).map_err(|_| bad_value(7, "sources"))?,
-        None => Vec::new(),
-    };
-    Ok(ChatMessage {
-        message: message_ref(r)?,
-        role,
-        text: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-        user_id: r.get(5)?,
-        created_at: Timestamp::from_micros(r.get(6)?),
-        sources,
-    })
-}
-
 /// A conversation of the project: its recorded messages (by `created_at`, then arrival) and
 /// every feedback on it (oldest event first). `None` when the project has no such conversation.
 pub(crate) fn get_conversation(
@@ -125,7 +104,7 @@ pub(crate) fn get_conversation(
                AND role IS NOT NULL
              ORDER BY created_at, id",
         )?
-        .query_map(params![a, c, p], message_from_row)?
+        .query_map(params![a, c, p], |r| chat_message(&Cols(r)))?
         .collect::<Result<Vec<_>, _>>()?;
     let feedback = conn
         .prepare_cached(&format!(

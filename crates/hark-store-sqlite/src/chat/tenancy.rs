@@ -1,30 +1,13 @@
 //! Applications and SigV4 access keys in SQLite.
 
 use crate::core::tenancy::get_project;
+use crate::row::Cols;
 use crate::Error;
 use hark_core::chat::{AccessKey, AccessKeyId, Application, ApplicationId};
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::row;
 use hark_store::StoreError;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row};
-
-fn application_from_row(r: &Row<'_>) -> rusqlite::Result<Application> {
-    Ok(Application {
-        application_id: ApplicationId::from_stored(r.get(0)?),
-        project_id: ProjectId::new(r.get::<_, String>(1)?),
-        name: r.get(2)?,
-        strict: r.get(3)?,
-        created_at: Timestamp::from_micros(r.get(4)?),
-    })
-}
-
-fn access_key_from_row(r: &Row<'_>) -> rusqlite::Result<AccessKey> {
-    Ok(AccessKey {
-        access_key_id: AccessKeyId::new(r.get::<_, String>(0)?),
-        project_id: ProjectId::new(r.get::<_, String>(1)?),
-        created_at: Timestamp::from_micros(r.get(2)?),
-        revoked_at: r.get::<_, Option<i64>>(3)?.map(Timestamp::from_micros),
-    })
-}
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
 /// A primary-key collision becomes `Conflict`; other errors pass through.
 fn conflict_on_duplicate(e: rusqlite::Error, what: &str) -> Error {
@@ -64,7 +47,7 @@ pub(crate) fn list_applications(
             "SELECT id, project_id, name, strict, created_at FROM applications
              WHERE project_id = ?1 ORDER BY created_at, id",
         )?
-        .query_map(params![project.as_str()], application_from_row)?
+        .query_map(params![project.as_str()], |r| row::application(&Cols(r)))?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
@@ -77,7 +60,7 @@ pub(crate) fn get_application(
         .prepare_cached(
             "SELECT id, project_id, name, strict, created_at FROM applications WHERE id = ?1",
         )?
-        .query_row(params![id.as_str()], application_from_row)
+        .query_row(params![id.as_str()], |r| row::application(&Cols(r)))
         .optional()?)
 }
 
@@ -129,7 +112,7 @@ pub(crate) fn list_access_keys(
             "SELECT id, project_id, created_at, revoked_at FROM access_keys
              WHERE project_id = ?1 ORDER BY created_at, id",
         )?
-        .query_map(params![project.as_str()], access_key_from_row)?
+        .query_map(params![project.as_str()], |r| row::access_key(&Cols(r)))?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
@@ -163,7 +146,7 @@ pub(crate) fn access_key(
              WHERE id = ?1",
         )?
         .query_row(params![id.as_str()], |r| {
-            Ok((access_key_from_row(r)?, r.get(4)?))
+            Ok((row::access_key(&Cols(r))?, r.get(4)?))
         })
         .optional()?)
 }

@@ -25,7 +25,8 @@ use crate::analysis::queue::enqueue_feedback;
 use crate::Error;
 use hark_core::chat::{ChatMessage, FeedbackInput, MessageRole};
 use hark_core::{ProjectId, Timestamp};
-use hark_store::{PutFeedbackOutcome, StoreError};
+use hark_store::backend::codec::encode_sources;
+use hark_store::PutFeedbackOutcome;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Stores one `PutFeedback` call.
@@ -128,14 +129,7 @@ pub(crate) fn record_message(
     check_application(conn, project, &m.application_id)?;
     let (app, conv) = (m.application_id.as_str(), m.conversation_id.as_str());
     let created = message.created_at.as_micros();
-    let sources = if message.sources.is_empty() {
-        None
-    } else {
-        // Serialising plain strings cannot fail; mapped rather than unwrapped all the same.
-        let json = serde_json::to_string(&message.sources)
-            .map_err(|_| StoreError::Corrupt("message sources"))?;
-        Some(json)
-    };
+    let sources = encode_sources(&message.sources)?;
     conn.prepare_cached(
         "INSERT INTO chat_messages (project_id, application_id, conversation_id, message_id,
                                     role, text, user_id, created_at, sources)

@@ -1,32 +1,12 @@
 //! Projects and sources in SQLite.
 
+use crate::row::Cols;
 use crate::Error;
 use hark_core::credentials::SecretHash;
-use hark_core::{Project, ProjectId, Source, SourceId, SourceKind, Timestamp};
+use hark_core::{Project, ProjectId, Source, SourceId};
+use hark_store::backend::row;
 use hark_store::StoreError;
-use rusqlite::{params, Connection, OptionalExtension, Row};
-
-fn project_from_row(r: &Row<'_>) -> rusqlite::Result<Project> {
-    Ok(Project {
-        project_id: ProjectId::new(r.get::<_, String>(0)?),
-        name: r.get(1)?,
-        api_key: r.get(2)?,
-        created_at: Timestamp::from_micros(r.get(3)?),
-    })
-}
-
-fn source_from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
-    let kind: String = r.get(3)?;
-    Ok(Source {
-        source_id: SourceId::new(r.get::<_, String>(0)?),
-        project_id: ProjectId::new(r.get::<_, String>(1)?),
-        name: r.get(2)?,
-        kind: kind.parse::<SourceKind>().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into())
-        })?,
-        created_at: Timestamp::from_micros(r.get(4)?),
-    })
-}
+use rusqlite::{params, Connection, OptionalExtension};
 
 pub(crate) fn insert_project(
     conn: &Connection,
@@ -45,7 +25,7 @@ pub(crate) fn list_projects(conn: &Connection) -> Result<Vec<Project>, Error> {
         .prepare_cached(
             "SELECT id, name, api_key, created_at FROM projects ORDER BY created_at, id",
         )?
-        .query_map([], project_from_row)?
+        .query_map([], |r| row::project(&Cols(r)))?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
@@ -53,7 +33,7 @@ pub(crate) fn list_projects(conn: &Connection) -> Result<Vec<Project>, Error> {
 pub(crate) fn get_project(conn: &Connection, id: &ProjectId) -> Result<Option<Project>, Error> {
     Ok(conn
         .prepare_cached("SELECT id, name, api_key, created_at FROM projects WHERE id = ?1")?
-        .query_row(params![id.as_str()], project_from_row)
+        .query_row(params![id.as_str()], |r| row::project(&Cols(r)))
         .optional()?)
 }
 
@@ -110,7 +90,7 @@ pub(crate) fn list_sources(conn: &Connection, project: &ProjectId) -> Result<Vec
             "SELECT id, project_id, name, kind, created_at FROM sources
              WHERE project_id = ?1 ORDER BY created_at, id",
         )?
-        .query_map(params![project.as_str()], source_from_row)?
+        .query_map(params![project.as_str()], |r| row::source(&Cols(r)))?
         .collect::<Result<_, _>>()?;
     Ok(v)
 }
@@ -124,6 +104,6 @@ pub(crate) fn get_source(
         .prepare_cached(
             "SELECT id, project_id, name, kind, created_at FROM sources WHERE id = ?1 AND project_id = ?2",
         )?
-        .query_row(params![id.as_str(), project.as_str()], source_from_row)
+        .query_row(params![id.as_str(), project.as_str()], |r| row::source(&Cols(r)))
         .optional()?)
 }

@@ -36,6 +36,20 @@ pub fn decode_strings(s: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(s).map_err(|_| StoreError::Corrupt("string list"))
 }
 
+/// A message's cited sources as JSON, or `None` for none (a re-recorded message keeps the
+/// sources it had when none are sent).
+pub fn encode_sources(
+    sources: &[hark_core::chat::CitedSource],
+) -> Result<Option<String>, StoreError> {
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    // Serialising plain strings cannot fail; mapped rather than unwrapped all the same.
+    serde_json::to_string(sources)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt("message sources"))
+}
+
 /// A stored example origin, as the `'static` name the domain type carries.
 pub fn parse_origin(s: &str) -> Result<&'static str, StoreError> {
     match s {

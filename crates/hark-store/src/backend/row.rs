@@ -5,10 +5,11 @@
 
 use hark_core::analysis::{MentionView, Sentiment, ThemeId};
 use hark_core::chat::{
-    ApplicationId, ConversationId, FeedbackCursor, MessageId, MessageRef, MessageUsefulness,
-    StoredFeedback, Usefulness, UsefulnessReason,
+    AccessKey, AccessKeyId, Application, ApplicationId, ChatMessage, CitedSource, ConversationId,
+    FeedbackCursor, MessageId, MessageRef, MessageRole, MessageUsefulness, StoredFeedback,
+    Usefulness, UsefulnessReason,
 };
-use hark_core::{ItemId, SourceId, StoredItem, Timestamp};
+use hark_core::{ItemId, Project, ProjectId, Source, SourceId, SourceKind, StoredItem, Timestamp};
 
 /// One result row, read by column index. A value of the wrong type, or a NULL where none may
 /// be, is the backend's own error; a value that decodes but is not one hark writes becomes
@@ -24,6 +25,8 @@ pub trait Columns {
     fn text(&self, i: usize) -> Result<String, Self::Error>;
     /// A nullable text column.
     fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
+    /// A boolean column (SQLite: an integer 0/1).
+    fn flag(&self, i: usize) -> Result<bool, Self::Error>;
     /// A floating-point column.
     fn real(&self, i: usize) -> Result<f64, Self::Error>;
     /// A nullable floating-point column.
@@ -117,5 +120,72 @@ pub fn mention_view<R: Columns>(r: &R) -> Result<MentionView, R::Error> {
         theme_id: r.opt_text(4)?.map(ThemeId),
         user_key: r.opt_text(5)?,
         created_at: Timestamp::from_micros(r.int(6)?),
+    })
+}
+
+/// A project row (`id, name, api_key, created_at`).
+pub fn project<R: Columns>(r: &R) -> Result<Project, R::Error> {
+    Ok(Project {
+        project_id: ProjectId::new(r.text(0)?),
+        name: r.text(1)?,
+        api_key: r.text(2)?,
+        created_at: Timestamp::from_micros(r.int(3)?),
+    })
+}
+
+/// A source row (`id, project_id, name, kind, created_at`).
+pub fn source<R: Columns>(r: &R) -> Result<Source, R::Error> {
+    Ok(Source {
+        source_id: SourceId::new(r.text(0)?),
+        project_id: ProjectId::new(r.text(1)?),
+        name: r.text(2)?,
+        kind: r
+            .text(3)?
+            .parse::<SourceKind>()
+            .map_err(|_| r.corrupt(3, "source kind"))?,
+        created_at: Timestamp::from_micros(r.int(4)?),
+    })
+}
+
+/// An application row (`id, project_id, name, strict, created_at`).
+pub fn application<R: Columns>(r: &R) -> Result<Application, R::Error> {
+    Ok(Application {
+        application_id: ApplicationId::from_stored(r.text(0)?),
+        project_id: ProjectId::new(r.text(1)?),
+        name: r.text(2)?,
+        strict: r.flag(3)?,
+        created_at: Timestamp::from_micros(r.int(4)?),
+    })
+}
+
+/// An access-key row (`id, project_id, created_at, revoked_at`), without its sealed secret.
+pub fn access_key<R: Columns>(r: &R) -> Result<AccessKey, R::Error> {
+    Ok(AccessKey {
+        access_key_id: AccessKeyId::new(r.text(0)?),
+        project_id: ProjectId::new(r.text(1)?),
+        created_at: Timestamp::from_micros(r.int(2)?),
+        revoked_at: r.opt_int(3)?.map(Timestamp::from_micros),
+    })
+}
+
+/// A recorded message row: the message reference (columns 0–2), then `role, text, user_id,
+/// created_at, sources`.
+pub fn chat_message<R: Columns>(r: &R) -> Result<ChatMessage, R::Error> {
+    let role = match r.text(3)?.as_str() {
+        "user" => MessageRole::User,
+        "assistant" => MessageRole::Assistant,
+        _ => return Err(r.corrupt(3, "message role")),
+    };
+    let sources: Vec<CitedSource> = match r.opt_text(7)? {
+        Some(json) => serde_json::from_str(&json).map_err(|_| r.corrupt(7, "message sources"))?,
+        None => Vec::new(),
+    };
+    Ok(ChatMessage {
+        message: message_ref(r)?,
+        role,
+        text: r.opt_text(4)?.unwrap_or_default(),
+        user_id: r.opt_text(5)?,
+        created_at: Timestamp::from_micros(r.int(6)?),
+        sources,
     })
 }
