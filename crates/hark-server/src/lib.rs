@@ -27,7 +27,7 @@ mod state;
 pub use analysis_handle::AnalysisHandle;
 pub use api::ApiError;
 pub use aws::AwsError;
-pub use config::{ChatConfig, RateLimit, ServerConfig};
+pub use config::{ChatConfig, ConnectionLimits, RateLimit, ServerConfig};
 pub use http::BoxError;
 pub use metrics::Metrics;
 pub use state::AppState;
@@ -74,8 +74,9 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// Serves hark on `listener` until `shutdown` is cancelled, then stops accepting connections
-/// and returns once the requests in flight are answered.
+/// Serves hark on `listener`, HTTP/1.1 and HTTP/2 (h2c) on the same port, until `shutdown` is
+/// cancelled; then stops accepting connections and returns once the requests in flight are
+/// answered (at most [`ConnectionLimits::shutdown_grace`] later).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
@@ -85,10 +86,9 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, ?config, "hark server listening");
     }
+    let limits = config.connections;
     let app = router(AppState::new(store, config, shutdown.clone()));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await?;
+    http::listener::run(listener, app, limits, shutdown).await;
     tracing::info!("hark server stopped");
     Ok(())
 }

@@ -338,6 +338,7 @@ impl Config {
                 ..chat
             },
             analysis: hark_server::AnalysisHandle::default(),
+            connections: hark_server::ConnectionLimits::default(),
         }
     }
 }

@@ -10,6 +10,7 @@ mod chat_read;
 mod chat_support;
 mod common;
 mod examples;
+mod http2;
 mod ingest_rules;
 mod items;
 mod ops;

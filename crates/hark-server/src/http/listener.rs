@@ -1,0 +1,87 @@
+//! The listener: accepts TCP connections and serves each with HTTP/1.1 or HTTP/2 on the same
+//! port. HTTP/2 is cleartext with prior knowledge (h2c, what the AWS SDK for JavaScript v3 sends
+//! to an `http://` endpoint): hyper-util's auto builder reads the connection preface and picks
+//! the protocol. Hand-written around that builder (rather than `axum::serve`) because the limits
+//! of [`ConnectionLimits`] — header-read timeout, HTTP/2 streams, header list size, keep-alive
+//! pings — and a bounded graceful shutdown are not configurable there.
+
+use crate::config::ConnectionLimits;
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// The connection builder with every limit set: one per server, cloned into each connection.
+fn builder(limits: &ConnectionLimits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.http2_max_concurrent_streams)
+        .max_header_list_size(limits.max_header_list_bytes)
+        .keep_alive_interval(Some(limits.http2_keep_alive_interval))
+        .keep_alive_timeout(limits.http2_keep_alive_timeout)
+        // Clients resetting streams as fast as they open them ("rapid reset") get a GOAWAY.
+        .max_pending_accept_reset_streams(Some(20));
+    builder
+}
+
+/// Serves `app` on `listener` until `shutdown` is cancelled; then stops accepting, lets the
+/// requests in flight finish (idle connections close at once) and returns, at the latest after
+/// [`ConnectionLimits::shutdown_grace`].
+pub(crate) async fn run(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: CancellationToken,
+) {
+    let builder = builder(&limits);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of descriptors, or a connection reset before it was accepted: the
+                    // listener itself is fine. A short pause keeps an EMFILE from spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        };
+        // Small answers go out at once instead of waiting for Nagle's timer.
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                // A client that resets or times out is routine, not an error of the server.
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!(
+                grace = ?limits.shutdown_grace,
+                "connections still open after the shutdown grace period are dropped"
+            );
+        }
+    }
+}
