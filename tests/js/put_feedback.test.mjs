@@ -33,6 +33,10 @@ async function stored(messageId, userId) {
   return feedback.filter((f) => f.message_id === messageId);
 }
 
+test("the client under test is the default one, speaking HTTP/2", () => {
+  assert.equal(client().config.requestHandler.constructor.name, "NodeHttp2Handler");
+});
+
 test("a vote without a user id is stored", async () => {
   const messageId = randomUUID();
   const out = await client().send(
@@ -84,7 +88,7 @@ test("a vote with reason, comment and user id, and a copy, are stored", async ()
   assert.equal(rows[0].message_copied_at, "2026-05-06T07:09:00Z");
 });
 
-test("concurrent calls share one HTTP/2 connection and are all stored", async () => {
+test("20 concurrent calls on one client are all stored", async () => {
   const c = client();
   const ids = Array.from({ length: 20 }, () => randomUUID());
   await Promise.all(

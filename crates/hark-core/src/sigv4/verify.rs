@@ -64,7 +64,8 @@ pub fn authorization_header(
 ///
 /// In order, cheapest first, each failure its own [`SigV4Error`]:
 /// 1. the scope's service is `expected_service` and its region one of `allowed_regions`;
-/// 2. `host` is signed;
+/// 2. `host` is signed (over HTTP/2, `:authority` in its place: the AWS SDK for JavaScript
+///    signs the pseudo-header under that name);
 /// 3. the request time comes from `X-Amz-Date` (`yyyymmddThhmmssZ`), or failing that from
 ///    `Date` (same form or RFC 2822/IMF-fixdate), and that header is signed;
 /// 4. the scope date is the request date, and the request time is within `max_skew` of
@@ -87,7 +88,7 @@ pub fn verify(
         return Err(SigV4Error::WrongRegion);
     }
     let is_signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
-    if !is_signed("host") {
+    if !is_signed("host") && !is_signed(":authority") {
         return Err(SigV4Error::HeaderNotSigned("host".to_owned()));
     }
     let (date_header, amz_date, time) = request_time(req)?;

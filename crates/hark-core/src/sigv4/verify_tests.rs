@@ -323,6 +323,55 @@ fn date_header_is_accepted_when_x_amz_date_is_absent() {
     assert_eq!(ok, Ok(()));
 }
 
+/// Over HTTP/2 the AWS SDK for JavaScript v3 signs the pseudo-header `:authority` instead of
+/// `host` (`SignedHeaders=:authority;amz-sdk-invocation-id;…`): that counts as the host.
+#[test]
+fn the_authority_pseudo_header_stands_for_host() {
+    let headers: Vec<(String, String)> = vec![
+        (":authority".into(), "127.0.0.1:7070".into()),
+        ("content-type".into(), "application/json".into()),
+        ("x-amz-date".into(), BOTO_DATE.into()),
+    ];
+    let req = SignedRequest {
+        method: "POST",
+        path: BOTO_PATH,
+        query: None,
+        headers: &headers,
+        body: BOTO_BODY.as_bytes(),
+    };
+    let check_signed = |signed: &[&str]| {
+        let signed: Vec<String> = signed.iter().map(|s| (*s).to_owned()).collect();
+        let header = authorization_header(
+            &req,
+            &signed,
+            BOTO_DATE,
+            "AKID",
+            "s",
+            "us-east-1",
+            "qbusiness",
+        )
+        .expect("all signed headers present");
+        let auth = parse_authorization(&header).expect("own header parses");
+        verify(
+            &req,
+            &auth,
+            "s",
+            "qbusiness",
+            &regions(),
+            at(BOTO_DATE),
+            Duration::minutes(15),
+        )
+    };
+    assert_eq!(
+        check_signed(&[":authority", "content-type", "x-amz-date"]),
+        Ok(())
+    );
+    assert_eq!(
+        check_signed(&["content-type", "x-amz-date"]),
+        Err(SigV4Error::HeaderNotSigned("host".to_owned()))
+    );
+}
+
 #[test]
 fn unsigned_payloads_are_refused() {
     let mut headers = boto_headers(BOTO_DATE, BOTO_AUTH);

@@ -156,10 +156,20 @@ fn signed_headers(
             out.push((name.as_str().to_owned(), value));
         }
     }
-    // HTTP/2 carries the host as `:authority`, which `http` keeps in the URI.
-    if !headers.contains_key(HOST) && wanted("host") {
-        if let Some(authority) = uri.authority() {
-            out.push(("host".to_owned(), authority.as_str().to_owned()));
+    // HTTP/2 carries the host as `:authority`, which `http` keeps in the URI. SDKs sign it as
+    // `host` (boto3 over HTTP/1.1; some HTTP/2 clients) or, as the AWS SDK for JavaScript v3
+    // does over HTTP/2, as the pseudo-header `:authority` itself.
+    let authority = uri.authority().map(|a| a.as_str().to_owned()).or_else(|| {
+        headers
+            .get(HOST)
+            .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+    });
+    if let Some(authority) = authority {
+        if !headers.contains_key(HOST) && wanted("host") {
+            out.push(("host".to_owned(), authority.clone()));
+        }
+        if wanted(":authority") {
+            out.push((":authority".to_owned(), authority));
         }
     }
     out
@@ -268,6 +278,16 @@ mod tests {
         let uri: axum::http::Uri = "http://example.com:9/x".parse().expect("uri");
         let pairs = signed_headers(&HeaderMap::new(), &uri, &auth(&["host"]));
         assert_eq!(pairs, [("host".to_string(), "example.com:9".to_string())]);
+    }
+
+    #[test]
+    fn a_signed_authority_pseudo_header_is_the_authority() {
+        let uri: axum::http::Uri = "http://example.com:9/x".parse().expect("uri");
+        let pairs = signed_headers(&HeaderMap::new(), &uri, &auth(&[":authority"]));
+        assert_eq!(
+            pairs,
+            [(":authority".to_string(), "example.com:9".to_string())]
+        );
     }
 
     #[test]

@@ -100,7 +100,10 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     let mut rest = Vec::new();
     // The bound only guards against a hang: the server closes the socket after its timeout.
     let closed = tokio::time::timeout(Duration::from_secs(20), read.read_to_end(&mut rest)).await;
-    assert!(closed.is_ok(), "the half-sent request still holds its connection");
+    assert!(
+        closed.is_ok(),
+        "the half-sent request still holds its connection"
+    );
     srv.stop().await;
 }
 
@@ -108,7 +111,8 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
 async fn idle_and_half_open_connections_do_not_hold_a_graceful_stop() {
     let srv = TestServer::start_with(quick_header_timeout()).await;
     let mut idle = RawConn::connect(srv.addr).await;
-    idle.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n").await;
+    idle.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await;
     let (status, _, _) = idle.read_response().await;
     assert_eq!(status, 200);
     let mut partial = RawConn::connect(srv.addr).await;
