@@ -35,3 +35,26 @@ async fn reopening_keeps_data_and_migrations_are_idempotent() {
         .expect("get")
         .is_some());
 }
+
+/// The database file, its WAL and shared-memory files and the directories hark makes for them
+/// are readable by their owner only: they hold secret hashes and feedback with PII.
+#[cfg(unix)]
+#[tokio::test]
+async fn database_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("data/hark.db");
+    let store = SqliteStore::open(&path, StoreOptions::default())
+        .await
+        .expect("open");
+    hark_store::create_project(&store, "perms")
+        .await
+        .expect("a write");
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+    for file in ["hark.db", "hark.db-wal", "hark.db-shm"] {
+        let p = dir.path().join("data").join(file);
+        assert_eq!(mode(&p), 0o600, "{file}");
+    }
+}

@@ -25,6 +25,16 @@ pub(crate) enum Error {
     Task(#[from] tokio::task::JoinError),
 }
 
+/// What a write refused for want of disk space is: the same write succeeds once space is
+/// freed, so callers answer 503 with `Retry-After`, and nothing of it was stored.
+const DISK_FULL: &str = "the database's disk is full";
+
+/// Whether SQLite failed for want of disk space (`SQLITE_FULL`: its unix layer reports a
+/// short write with `ENOSPC` so).
+fn disk_full(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+}
+
 /// The error of a stopped writer (the store is shutting down or its thread died).
 pub(crate) fn writer_gone() -> StoreError {
     StoreError::Unavailable {
@@ -37,7 +47,9 @@ impl From<Error> for StoreError {
     fn from(e: Error) -> Self {
         match e {
             Error::Store(e) => e,
+            Error::Sqlite(e) if disk_full(&e) => StoreError::unavailable(DISK_FULL, e),
             Error::Sqlite(e) => StoreError::Database(Box::new(e)),
+            Error::GroupCommit(e) if disk_full(&e) => StoreError::unavailable(DISK_FULL, e),
             Error::GroupCommit(e) => StoreError::Database(Box::new(e)),
             Error::Io(e) => StoreError::Files(e),
             Error::Task(e) => StoreError::Task(e),

@@ -18,6 +18,7 @@ use db::pool::ReadPool;
 pub use db::version::stored_schema_version;
 use db::writer::Writer;
 use error::Error;
+use hark_store::backend::files;
 use hark_store::{StoreError, StoreOptions};
 use std::path::{Path, PathBuf};
 
@@ -37,8 +38,10 @@ impl SqliteStore {
         let p = path.clone();
         let conn = tokio::task::spawn_blocking(move || -> Result<_, Error> {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
+                files::create_private_dir(dir)?;
             }
+            // Owner-only before SQLite opens it (its -wal and -shm files follow its mode).
+            files::create_private_file(&p)?;
             let mut conn = rusqlite::Connection::open(&p)?;
             schema::configure(&conn)?;
             schema::migrate(&mut conn)?;

@@ -18,6 +18,8 @@ use std::time::Duration;
 
 /// Prefix of the environment variables read as configuration.
 pub const ENV_PREFIX: &str = "HARK_";
+/// How errors name the environment as a configuration source.
+const ENV_METADATA_NAME: &str = "HARK_* environment variables";
 /// The variable naming the configuration file; it is not itself a configuration key.
 pub const CONFIG_FILE_ENV: &str = "HARK_CONFIG";
 
@@ -52,6 +54,11 @@ pub struct Config {
     pub sigv4: Sigv4,
     /// The background analysis (local model).
     pub analysis: Analysis,
+    /// `HARK_*` environment variables that name no configuration key: ignored (environments
+    /// carry variables meant for other tools, `HARK_BIN` say), and logged as a warning once
+    /// logging is up. Not a configuration key itself.
+    #[serde(skip)]
+    pub ignored_env: Vec<String>,
 }
 
 /// The `[analysis]` table.
@@ -129,6 +136,16 @@ pub struct Limits {
     /// Requests a project may make back to back; 0 means the rate rounded up, at least 1.
     #[serde(deserialize_with = "lenient_number")]
     pub rate_limit_burst: u32,
+    /// Seconds an HTTP/1.1 client has to send a request's headers before its connection is
+    /// closed.
+    #[serde(deserialize_with = "lenient_number")]
+    pub header_read_timeout_secs: u64,
+    /// Streams one HTTP/2 connection may have open at once.
+    #[serde(deserialize_with = "lenient_number")]
+    pub http2_max_concurrent_streams: u32,
+    /// Longest a graceful stop waits for requests in flight, in seconds.
+    #[serde(deserialize_with = "lenient_number")]
+    pub shutdown_grace_secs: u64,
 }
 
 /// Shape of log lines.
@@ -155,6 +172,7 @@ impl Default for Config {
             limits: Limits::default(),
             sigv4: Sigv4::default(),
             analysis: Analysis::default(),
+            ignored_env: Vec::new(),
         }
     }
 }
@@ -183,6 +201,9 @@ impl Default for Limits {
             // The server's default is no rate limit, which these zeros stand for.
             rate_limit_per_second: 0.0,
             rate_limit_burst: 0,
+            header_read_timeout_secs: server.connections.header_read_timeout.as_secs(),
+            http2_max_concurrent_streams: server.connections.http2_max_concurrent_streams,
+            shutdown_grace_secs: server.connections.shutdown_grace.as_secs(),
         }
     }
 }
@@ -222,27 +243,42 @@ impl fmt::Debug for Config {
 impl Config {
     /// Loads the configuration: defaults, then `file` (which must exist when given), then the
     /// `HARK_*` variables of `env`, then `overrides` (the command-line flags). Fails on unknown
-    /// keys, wrong types and values [`Config::validate`] refuses.
+    /// file keys, wrong types and values [`Config::validate`] refuses; `HARK_*` variables that
+    /// name no key are left out and listed in [`Config::ignored_env`].
     pub fn load(
         file: Option<&Path>,
-        env: EnvProvider,
+        mut env: EnvProvider,
         overrides: &Overrides,
     ) -> Result<Self, Error> {
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             // figment treats a missing file as empty; a file the user named must exist.
             std::fs::metadata(path).map_err(|source| Error::ConfigFile {
                 path: path.to_path_buf(),
                 source,
             })?;
-            figment = figment.merge(Toml::file_exact(path));
         }
-        let config: Config = figment
-            .merge(env)
-            .merge(Serialized::defaults(overrides))
-            .extract()
-            .map_err(|e| Error::Config(Box::new(e)))?;
+        let mut ignored = std::mem::take(&mut env.malformed);
+        let mut config: Config = loop {
+            let mut figment = Figment::from(Serialized::defaults(Config::default()));
+            if let Some(path) = file {
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            let extracted = figment
+                .merge(env.clone())
+                .merge(Serialized::defaults(overrides))
+                .extract();
+            match extracted {
+                Ok(config) => break config,
+                // serde stops at the first unknown field: drop that variable and try again.
+                Err(e) => match env.take_unknown(&e) {
+                    Some(name) => ignored.push(name),
+                    None => return Err(Error::Config(Box::new(e))),
+                },
+            }
+        };
         config.validate()?;
+        ignored.sort();
+        config.ignored_env = ignored;
         Ok(config)
     }
 
@@ -263,6 +299,12 @@ impl Config {
             "limits.max_concurrent_requests must be at least 1"
         } else if self.limits.max_body_bytes == 0 {
             "limits.max_body_bytes must be at least 1"
+        } else if self.limits.header_read_timeout_secs == 0 {
+            "limits.header_read_timeout_secs must be at least 1"
+        } else if self.limits.http2_max_concurrent_streams == 0 {
+            "limits.http2_max_concurrent_streams must be at least 1"
+        } else if self.limits.shutdown_grace_secs == 0 {
+            "limits.shutdown_grace_secs must be at least 1"
         } else if !(self.limits.rate_limit_per_second.is_finite()
             && self.limits.rate_limit_per_second >= 0.0)
         {
@@ -338,7 +380,12 @@ impl Config {
                 ..chat
             },
             analysis: hark_server::AnalysisHandle::default(),
-            connections: hark_server::ConnectionLimits::default(),
+            connections: hark_server::ConnectionLimits {
+                header_read_timeout: Duration::from_secs(self.limits.header_read_timeout_secs),
+                http2_max_concurrent_streams: self.limits.http2_max_concurrent_streams,
+                shutdown_grace: Duration::from_secs(self.limits.shutdown_grace_secs),
+                ..hark_server::ConnectionLimits::default()
+            },
         }
     }
 }
@@ -380,9 +427,12 @@ pub struct Overrides {
 
 /// The `HARK_*` environment variables as a figment provider. `HARK_LIMITS__MAX_BODY_BYTES`
 /// names `limits.max_body_bytes`; `HARK_CONFIG` is skipped and so are empty values (unset).
+#[derive(Clone)]
 pub struct EnvProvider {
     vars: Vec<(String, String)>,
     config_file: Option<PathBuf>,
+    /// Names that cannot name a key at all (`HARK_A____B`): ignored like unknown ones.
+    malformed: Vec<String>,
 }
 
 impl EnvProvider {
@@ -398,18 +448,54 @@ impl EnvProvider {
 
     /// Explicit variables (tests); names without the `HARK_` prefix are ignored.
     pub fn new(env: impl IntoIterator<Item = (String, String)>) -> Self {
-        let (mut vars, mut config_file) = (Vec::new(), None);
+        let (mut vars, mut config_file, mut malformed) = (Vec::new(), None, Vec::new());
         for (name, value) in env {
             if !name.starts_with(ENV_PREFIX) || value.is_empty() {
                 continue;
             }
             if name == CONFIG_FILE_ENV {
                 config_file = Some(PathBuf::from(value));
+            } else if name[ENV_PREFIX.len()..].split("__").any(str::is_empty) {
+                malformed.push(name);
             } else {
                 vars.push((name, value));
             }
         }
-        Self { vars, config_file }
+        Self {
+            vars,
+            config_file,
+            malformed,
+        }
+    }
+
+    /// When `error` is an unknown key that one of these variables set, removes that variable
+    /// and returns its name; `None` for any other error (a file's unknown key included).
+    fn take_unknown(&mut self, error: &figment::Error) -> Option<String> {
+        for e in error.clone() {
+            let figment::error::Kind::UnknownField(field, _) = &e.kind else {
+                continue;
+            };
+            let from_env = e
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.name == ENV_METADATA_NAME);
+            if !from_env {
+                continue;
+            }
+            let mut path = e.path.clone();
+            if path.last() != Some(field) {
+                path.push(field.clone());
+            }
+            let name = format!("{ENV_PREFIX}{}", path.join("__")).to_ascii_uppercase();
+            if let Some(at) = self
+                .vars
+                .iter()
+                .position(|(n, _)| n.eq_ignore_ascii_case(&name))
+            {
+                return Some(self.vars.remove(at).0);
+            }
+        }
+        None
     }
 
     /// The file named by `HARK_CONFIG`, if set and not empty.
@@ -420,7 +506,7 @@ impl EnvProvider {
 
 impl Provider for EnvProvider {
     fn metadata(&self) -> Metadata {
-        Metadata::named("HARK_* environment variables")
+        Metadata::named(ENV_METADATA_NAME)
             .interpolater(|_, keys| format!("{ENV_PREFIX}{}", keys.join("__").to_ascii_uppercase()))
     }
 
@@ -429,11 +515,6 @@ impl Provider for EnvProvider {
         for (name, value) in &self.vars {
             let key = name[ENV_PREFIX.len()..].to_ascii_lowercase();
             let path: Vec<&str> = key.split("__").collect();
-            if path.iter().any(|p| p.is_empty()) {
-                return Err(
-                    format!("environment variable {name} names no configuration key").into(),
-                );
-            }
             insert(&mut dict, &path, value.clone());
         }
         Ok(Profile::Default.collect(dict))

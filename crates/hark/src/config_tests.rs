@@ -132,21 +132,44 @@ fn config_file_variable_names_the_file_unless_empty() {
 }
 
 #[test]
-fn unknown_env_key_is_an_error_naming_it() {
-    let msg = load_err(None, &[("HARK_NOPE", "1")], &Overrides::default());
-    assert!(msg.contains("nope"), "{msg}");
-    assert!(msg.contains("HARK_NOPE"), "{msg}");
+fn unknown_env_keys_are_ignored_and_named() {
+    let config = load(
+        None,
+        &[
+            ("HARK_NOPE", "1"),
+            ("HARK_BIN", "/usr/bin/hark"),
+            ("HARK_LIMITS__MAX_BODY", "1"),
+            ("HARK_A____B", "1"),
+            ("HARK_LIMITS__MAX_BODY_BYTES", "1234"),
+            ("HARK_LISTEN", "127.0.0.1:9"),
+        ],
+        &Overrides::default(),
+    );
+    assert_eq!(
+        config.ignored_env,
+        [
+            "HARK_A____B",
+            "HARK_BIN",
+            "HARK_LIMITS__MAX_BODY",
+            "HARK_NOPE"
+        ]
+    );
+    // The known ones still apply.
+    assert_eq!(config.limits.max_body_bytes, 1234);
+    assert_eq!(config.listen, "127.0.0.1:9");
+    assert!(load(None, &[], &Overrides::default())
+        .ignored_env
+        .is_empty());
 }
 
 #[test]
-fn unknown_nested_env_key_is_an_error_naming_it() {
+fn a_known_env_key_with_a_bad_value_is_still_an_error() {
     let msg = load_err(
         None,
-        &[("HARK_LIMITS__MAX_BODY", "1")],
+        &[("HARK_LIMITS__MAX_BODY_BYTES", "lots")],
         &Overrides::default(),
     );
-    assert!(msg.contains("max_body"), "{msg}");
-    assert!(msg.contains("HARK_LIMITS__MAX_BODY"), "{msg}");
+    assert!(msg.contains("HARK_LIMITS__MAX_BODY_BYTES"), "{msg}");
 }
 
 #[test]
@@ -209,10 +232,19 @@ fn server_config_carries_the_limits() {
             max_body_bytes: 9,
             rate_limit_per_second: 2.5,
             rate_limit_burst: 10,
+            header_read_timeout_secs: 3,
+            http2_max_concurrent_streams: 4,
+            shutdown_grace_secs: 5,
         },
         ..Config::default()
     };
     let server = config.server_config(MasterKey::generate());
+    assert_eq!(
+        server.connections.header_read_timeout,
+        Duration::from_secs(3)
+    );
+    assert_eq!(server.connections.http2_max_concurrent_streams, 4);
+    assert_eq!(server.connections.shutdown_grace, Duration::from_secs(5));
     assert_eq!(server.request_timeout, Duration::from_secs(7));
     assert_eq!(server.max_concurrent_requests, 8);
     assert_eq!(server.max_body_bytes, 9);
@@ -399,8 +431,9 @@ fn bad_sigv4_values_and_unknown_keys_are_errors() {
         let msg = load_err(Some(file.path()), &[], &Overrides::default());
         assert!(msg.contains(needle), "{needle}: {msg}");
     }
-    let msg = load_err(None, &[("HARK_SIGV4__SKEW", "5")], &Overrides::default());
-    assert!(msg.contains("HARK_SIGV4__SKEW"), "{msg}");
+    // An unknown variable in a known table is ignored (and named), like any other.
+    let config = load(None, &[("HARK_SIGV4__SKEW", "5")], &Overrides::default());
+    assert_eq!(config.ignored_env, ["HARK_SIGV4__SKEW"]);
     let msg = load_err(
         None,
         &[("HARK_SIGV4__REGIONS", " , ")],

@@ -86,7 +86,7 @@ fn load(path: &Path) -> Result<MasterKey, Error> {
 /// Writes a fresh key to a file that did not exist, readable by its owner only.
 fn create(path: &Path) -> Result<MasterKey, Error> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(file_error(dir))?;
+        hark_store::backend::files::create_private_dir(dir).map_err(file_error(dir))?;
     }
     let key = MasterKey::generate();
     let mut options = std::fs::OpenOptions::new();

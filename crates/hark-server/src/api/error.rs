@@ -86,8 +86,9 @@ pub enum ApiError {
          fetch it with scripts/fetch-model.sh and restart hark"
     )]
     ModelUnavailable,
-    /// The store cannot serve requests right now (503).
-    #[error("storage unavailable")]
+    /// The store cannot serve requests right now (503); the message says why (a full disk, a
+    /// database that cannot be reached), so an operator reading a client's error knows.
+    #[error("storage unavailable: {}; retry later", unavailable_cause(.0))]
     Unavailable(#[source] StoreError),
     /// A bug or an unexpected failure of a dependency (500); the cause is logged, not sent.
     #[error("internal error")]
@@ -158,6 +159,14 @@ impl ApiError {
             }
             _ => None,
         }
+    }
+}
+
+/// What was unavailable, as the store said (never a secret: a fixed phrase).
+fn unavailable_cause(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::Unavailable { what, .. } => what,
+        _ => "the database cannot serve requests",
     }
 }
 

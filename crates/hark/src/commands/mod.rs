@@ -63,6 +63,12 @@ fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, Error> {
     let file = file.or(env.config_file()).map(Path::to_path_buf);
     let config = Config::load(file.as_deref(), env, overrides)?;
     crate::logging::init(&config)?;
+    if !config.ignored_env.is_empty() {
+        tracing::warn!(
+            variables = ?config.ignored_env,
+            "ignoring HARK_* environment variables that name no configuration key"
+        );
+    }
     // `Debug` redacts the admin token and any database password.
     tracing::debug!(?config, "configuration loaded");
     Ok(config)

@@ -1,0 +1,116 @@
+//! A full disk under a real `hark serve`: the data directory is a small tmpfs (needs root, as in
+//! CI; skipped with a message elsewhere). Ingest until the disk is full, then: the refusal is a
+//! 503 with `Retry-After` and the JSON error shape (not a 500), every acknowledged item is still
+//! there, and once space is freed the same request succeeds without a restart.
+
+mod common;
+
+use common::{all_items, client, db_url, ingest, ingest_body, Server, Tenant};
+use std::path::Path;
+use std::process::Command;
+
+/// Mounts a tmpfs of `size` on `dir`; `false` (after saying why) when that is not possible.
+fn mount_tmpfs(dir: &Path, size: &str) -> bool {
+    let out = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => true,
+        Ok(o) => {
+            eprintln!(
+                "skipped: cannot mount a tmpfs (root needed): {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("skipped: no mount command: {e}");
+            false
+        }
+    }
+}
+
+/// Unmounts on drop, so a failed assertion does not leave the mount behind.
+struct Mounted<'a>(&'a Path);
+
+impl Drop for Mounted<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(self.0).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_a_503_that_loses_nothing_and_recovers() {
+    let outer = tempfile::tempdir().expect("tempdir");
+    let dir = outer.path().join("data");
+    std::fs::create_dir_all(&dir).expect("data dir");
+    if !mount_tmpfs(&dir, "6m") {
+        return;
+    }
+    let _mounted = Mounted(&dir);
+    let db = db_url(&dir);
+    let tenant = Tenant::create(&db);
+    let mut server = Server::start("serve", &dir, &[]);
+    let http = client();
+    let creds = (tenant.api_key.as_str(), tenant.secret_key.as_str());
+    // Fill most of the disk with a file we can delete later, then ingest until refused.
+    let filler = dir.join("filler");
+    let mut acknowledged = 0usize;
+    std::fs::write(&filler, vec![0u8; 4 * 1024 * 1024]).expect("filler");
+    let padding = "x".repeat(4_000);
+    let mut refused = None;
+    for batch in 0..2_000 {
+        let ids: Vec<String> = (0..20).map(|i| format!("b{batch}-{i}")).collect();
+        let mut body = ingest_body(&tenant.source_id, &ids);
+        for item in body["items"].as_array_mut().expect("items") {
+            item["body"] = format!("{padding} {}", item["unique_id"]).into();
+        }
+        let r = ingest(&http, &server.base, creds, &body)
+            .await
+            .expect("answered");
+        if r.status().is_success() {
+            acknowledged += ids.len();
+            continue;
+        }
+        refused = Some((
+            r.status(),
+            r.headers().clone(),
+            r.text().await.unwrap_or_default(),
+            body,
+        ));
+        break;
+    }
+    let (status, headers, text, body) = refused.expect("the disk filled up");
+    assert_eq!(status, 503, "{text}");
+    assert!(headers.contains_key("retry-after"), "{headers:?}");
+    let error: serde_json::Value = serde_json::from_str(&text).expect("JSON error body");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("disk is full"),
+        "{error}"
+    );
+    assert!(acknowledged > 0, "some items fit before the disk filled up");
+
+    // Nothing acknowledged was lost; the refused batch wrote nothing.
+    let stored = all_items(&http, &server.base, &tenant).await;
+    assert_eq!(stored.len(), acknowledged);
+
+    // Space comes back: the same request now succeeds, with no restart.
+    std::fs::remove_file(&filler).expect("free space");
+    let r = ingest(&http, &server.base, creds, &body)
+        .await
+        .expect("answered");
+    assert!(
+        r.status().is_success(),
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    assert_eq!(
+        all_items(&http, &server.base, &tenant).await.len(),
+        acknowledged + 20
+    );
+    assert!(server.terminate().success());
+}
