@@ -27,6 +27,8 @@ pub struct ServerConfig {
     pub analysis: AnalysisHandle,
     /// What one connection may hold (HTTP/1.1 and HTTP/2).
     pub connections: ConnectionLimits,
+    /// TLS on the listening port; `None`: cleartext (HTTP/1.1 and h2c).
+    pub tls: Option<crate::TlsSettings>,
 }
 
 /// Bounds on what a client connection can hold without finishing anything, for HTTP/1.1 and
@@ -122,6 +124,7 @@ impl Default for ServerConfig {
             chat: ChatConfig::default(),
             analysis: AnalysisHandle::default(),
             connections: ConnectionLimits::default(),
+            tls: None,
         }
     }
 }
@@ -141,6 +144,7 @@ impl fmt::Debug for ServerConfig {
             .field("chat", &self.chat)
             .field("analysis", &self.analysis)
             .field("connections", &self.connections)
+            .field("tls", &self.tls)
             .finish()
     }
 }

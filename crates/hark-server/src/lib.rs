@@ -28,6 +28,7 @@ pub use analysis_handle::AnalysisHandle;
 pub use api::ApiError;
 pub use aws::AwsError;
 pub use config::{ChatConfig, ConnectionLimits, RateLimit, ServerConfig};
+pub use http::tls::{TlsError, TlsSettings};
 pub use http::BoxError;
 pub use metrics::Metrics;
 pub use state::AppState;
@@ -86,9 +87,9 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, ?config, "hark server listening");
     }
-    let limits = config.connections;
+    let (limits, tls) = (config.connections, config.tls.clone());
     let app = router(AppState::new(store, config, shutdown.clone()));
-    http::listener::run(listener, app, limits, shutdown).await;
+    http::listener::run(listener, app, limits, tls, shutdown).await;
     tracing::info!("hark server stopped");
     Ok(())
 }

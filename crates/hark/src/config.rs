@@ -54,6 +54,8 @@ pub struct Config {
     pub sigv4: Sigv4,
     /// The background analysis (local model).
     pub analysis: Analysis,
+    /// TLS on the listening port (both files, or neither for cleartext).
+    pub tls: Tls,
     /// `HARK_*` environment variables that name no configuration key: ignored (environments
     /// carry variables meant for other tools, `HARK_BIN` say), and logged as a warning once
     /// logging is up. Not a configuration key itself.
@@ -94,6 +96,18 @@ impl Default for Analysis {
             lease_secs: pipeline.lease.as_secs(),
         }
     }
+}
+
+/// The `[tls]` table: HTTPS on the listening port, HTTP/2 and HTTP/1.1 offered by ALPN.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    /// PEM certificate chain, leaf first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key of the leaf certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<PathBuf>,
 }
 
 /// The `[sigv4]` table: the chat-feedback routes signed with AWS SigV4.
@@ -172,6 +186,7 @@ impl Default for Config {
             limits: Limits::default(),
             sigv4: Sigv4::default(),
             analysis: Analysis::default(),
+            tls: Tls::default(),
             ignored_env: Vec::new(),
         }
     }
@@ -236,6 +251,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("sigv4", &self.sigv4)
             .field("analysis", &self.analysis)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -299,6 +315,8 @@ impl Config {
             "limits.max_concurrent_requests must be at least 1"
         } else if self.limits.max_body_bytes == 0 {
             "limits.max_body_bytes must be at least 1"
+        } else if self.tls.cert_file.is_some() != self.tls.key_file.is_some() {
+            "tls.cert_file and tls.key_file go together: set both for HTTPS, or neither"
         } else if self.limits.header_read_timeout_secs == 0 {
             "limits.header_read_timeout_secs must be at least 1"
         } else if self.limits.http2_max_concurrent_streams == 0 {
@@ -386,6 +404,8 @@ impl Config {
                 shutdown_grace: Duration::from_secs(self.limits.shutdown_grace_secs),
                 ..hark_server::ConnectionLimits::default()
             },
+            // Loaded from `tls.*` by `serve`, where an unreadable file can be reported.
+            tls: None,
         }
     }
 }

@@ -61,6 +61,9 @@ pub enum Error {
     /// A labelled data file could not be used.
     #[error(transparent)]
     Data(#[from] hark_analysis::eval::data::DataError),
+    /// The TLS certificate or key could not be used.
+    #[error(transparent)]
+    Tls(#[from] hark_server::TlsError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

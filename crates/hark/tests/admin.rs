@@ -155,16 +155,31 @@ fn unknown_key_in_the_config_file_is_named() {
 }
 
 #[test]
-fn unknown_environment_key_is_named() {
+fn unknown_environment_key_is_a_warning_naming_it() {
     let dir = tempfile::tempdir().expect("temp dir");
+    let out = hark()
+        .args(["admin", "list-projects", "--database", &db_url(dir.path())])
+        .env("HARK_NOPE", "1")
+        .output()
+        .expect("run hark");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("HARK_NOPE") && stderr.contains("WARN"),
+        "{stderr}"
+    );
+    // A file's unknown key stays an error.
+    let file = dir.path().join("hark.toml");
+    std::fs::write(&file, "listen_port = 9\n").expect("write config");
     let out = run_failing(
         hark()
             .args(["admin", "list-projects", "--database", &db_url(dir.path())])
-            .env("HARK_NOPE", "1"),
+            .arg("--config")
+            .arg(&file),
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("HARK_NOPE"), "{stderr}");
+    assert!(stderr.contains("listen_port"), "{stderr}");
 }
 
 #[test]

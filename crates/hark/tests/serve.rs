@@ -186,3 +186,51 @@ fn an_address_in_use_is_exit_1_with_a_message() {
         "{stderr}"
     );
 }
+
+/// `tls.cert_file` and `tls.key_file` make the port HTTPS: `hark serve` announces `https://`,
+/// and a client trusting the certificate gets HTTP/2 by ALPN. (Multi-threaded: the client's
+/// connection task must keep running to answer the server's closing ping while this thread
+/// waits for the process.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_files_make_the_port_https() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rcgen::CertifiedKey { cert, key_pair } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let (cert_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_file, cert.pem()).expect("write cert");
+    std::fs::write(&key_file, key_pair.serialize_pem()).expect("write key");
+    let config = dir.path().join("hark.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[tls]\ncert_file = {:?}\nkey_file = {:?}\n[analysis]\nenabled = false\n",
+            cert_file.display().to_string(),
+            key_file.display().to_string()
+        ),
+    )
+    .expect("write config");
+    let config_arg = config.display().to_string();
+    let mut server = common::Server::start(
+        "serve",
+        &dir.path().join("data"),
+        &["--config", &config_arg],
+    );
+    let base = server.base.clone();
+    assert!(base.starts_with("https://"), "{base}");
+    let port = base.rsplit(':').next().expect("port").to_string();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.pem().as_bytes()).expect("cert"))
+        .resolve("localhost", addr)
+        .build()
+        .expect("client");
+    let r = client
+        .get(format!("https://localhost:{port}/healthz"))
+        .send()
+        .await
+        .expect("https request");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    assert!(server.terminate().success());
+}

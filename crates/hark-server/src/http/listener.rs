@@ -1,15 +1,16 @@
-//! The listener: accepts TCP connections and serves each with HTTP/1.1 or HTTP/2 on the same
-//! port. HTTP/2 is cleartext with prior knowledge (h2c, what the AWS SDK for JavaScript v3 sends
+//! The listener: accepts TCP connections (optionally TLS, [`super::tls`]) and serves each with
+//! HTTP/1.1 or HTTP/2 on the same port. HTTP/2 is cleartext with prior knowledge (h2c, what the AWS SDK for JavaScript v3 sends
 //! to an `http://` endpoint): hyper-util's auto builder reads the connection preface and picks
 //! the protocol. Hand-written around that builder (rather than `axum::serve`) because the limits
 //! of [`ConnectionLimits`] — header-read timeout, HTTP/2 streams, header list size, keep-alive
 //! pings — and a bounded graceful shutdown are not configurable there.
 
+use super::tls::TlsSettings;
 use crate::config::ConnectionLimits;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -35,13 +36,30 @@ fn builder(limits: &ConnectionLimits) -> auto::Builder<TokioExecutor> {
     builder
 }
 
-/// Serves `app` on `listener` until `shutdown` is cancelled; then stops accepting, lets the
-/// requests in flight finish (idle connections close at once) and returns, at the latest after
-/// [`ConnectionLimits::shutdown_grace`].
+/// Serves one connection until it ends; a graceful shutdown lets its requests in flight finish.
+async fn serve_io<I>(
+    builder: &auto::Builder<TokioExecutor>,
+    watcher: Watcher,
+    io: TokioIo<I>,
+    service: TowerToHyperService<Router>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let connection = builder.serve_connection(io, service).into_owned();
+    if let Err(e) = watcher.watch(connection).await {
+        // A client that resets or times out is routine, not an error of the server.
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+/// Serves `app` on `listener` (through TLS when `tls` is set) until `shutdown` is cancelled;
+/// then stops accepting, lets the requests in flight finish (idle connections close at once)
+/// and returns, at the latest after [`ConnectionLimits::shutdown_grace`].
 pub(crate) async fn run(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
+    tls: Option<TlsSettings>,
     shutdown: CancellationToken,
 ) {
     let builder = builder(&limits);
@@ -63,14 +81,19 @@ pub(crate) async fn run(
         // Small answers go out at once instead of waiting for Nagle's timer.
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
+        let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                // A client that resets or times out is routine, not an error of the server.
-                tracing::debug!(error = %e, "connection ended with an error");
+            let Some(tls) = tls else {
+                return serve_io(&builder, watcher, TokioIo::new(stream), service).await;
+            };
+            // A handshake is bounded like a request's headers: a silent peer is cut off.
+            let accepted =
+                tokio::time::timeout(handshake_timeout, tls.acceptor().accept(stream)).await;
+            match accepted {
+                Ok(Ok(stream)) => serve_io(&builder, watcher, TokioIo::new(stream), service).await,
+                Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!("TLS handshake timed out"),
             }
         });
     }

@@ -18,3 +18,4 @@ mod prop;
 mod rate_limit;
 mod status;
 mod themes;
+mod tls;

@@ -51,14 +51,26 @@ pub(super) async fn run(
     // announcement is always handled gracefully rather than killing the process.
     watch_signals(shutdown.clone())?;
     tracing::info!(%database, "serving");
-    let server_config = config.server_config(master);
+    let mut server_config = config.server_config(master);
+    if let (Some(cert), Some(key)) = (&config.tls.cert_file, &config.tls.key_file) {
+        server_config.tls = Some(hark_server::TlsSettings::from_pem_files(cert, key)?);
+    }
+    let scheme = if server_config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     super::analysis::spawn_background(
         config,
         store.clone(),
         server_config.analysis.clone(),
         shutdown.clone(),
     );
-    writeln!(std::io::stdout().lock(), "hark listening on http://{addr}").map_err(Error::Output)?;
+    writeln!(
+        std::io::stdout().lock(),
+        "hark listening on {scheme}://{addr}"
+    )
+    .map_err(Error::Output)?;
     hark_server::serve(listener, store, server_config, shutdown)
         .await
         .map_err(Error::Serve)?;
