@@ -287,11 +287,15 @@ pub async fn feedback_upsert_rules(store: Arc<dyn Store>) {
     );
 
     assert_eq!(c.put(rate(m(), u1, good.clone())).await, Stored);
-    // A delayed retry of an older vote keeps the newer one, and is still answered Stored.
+    let stored_at = c.all().await[0].updated_at;
+    // A delayed retry of an older vote keeps the newer one, and is still answered Stored; as
+    // it changes nothing, the record's `updated_at` stays, as it does for an empty call.
     assert_eq!(c.put(rate(m(), u1, bad.clone())).await, Stored);
+    assert_eq!(c.put(empty(m(), u1)).await, Stored);
     let f = c.all().await;
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].usefulness, Some(good.clone()));
+    assert_eq!(f[0].updated_at, stored_at, "nothing changed");
     assert_eq!((&f[0].message, f[0].user_id.as_deref()), (&m(), u1));
 
     // A copy without a vote keeps the vote; then a vote without a copy keeps the copy.

@@ -97,7 +97,11 @@ stored AS (
                                          COALESCE(chat_feedback.submitted_at, $6::bigint)),
                                 EXCLUDED.copied_at, chat_feedback.copied_at,
                                 chat_feedback.received_at),
-        updated_at   = EXCLUDED.updated_at
+        -- Moves only when something changed: the sent vote won, or a new copy time came.
+        updated_at   = CASE WHEN $6::bigint >= COALESCE(chat_feedback.submitted_at, $6::bigint)
+                              OR (EXCLUDED.copied_at IS NOT NULL
+                                  AND chat_feedback.copied_at IS DISTINCT FROM EXCLUDED.copied_at)
+                            THEN EXCLUDED.updated_at ELSE chat_feedback.updated_at END
     RETURNING id, project_id, submitted_at, comment
 ),
 queued AS (

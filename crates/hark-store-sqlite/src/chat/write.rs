@@ -75,7 +75,8 @@ pub(crate) fn put_feedback(
     };
     let u = input.usefulness.as_ref();
     // One statement for insert-or-merge; in the UPDATE, bare column names are the stored values
-    // and `?6` (the sent submittedAt) decides whether the sent vote wins.
+    // and `?6` (the sent submittedAt) decides whether the sent vote wins. `updated_at` moves only
+    // when something changed: the sent vote won, or a new copy time came.
     conn.prepare_cached(
         "INSERT INTO chat_feedback (message_row, project_id, application_id, conversation_id,
                                     message_id, user_key, usefulness, reason, comment,
@@ -89,7 +90,9 @@ pub(crate) fn put_feedback(
              copied_at    = coalesce(?10, copied_at),
              event_at     = coalesce(max(coalesce(?6, submitted_at), coalesce(submitted_at, ?6)),
                                      ?10, copied_at, received_at),
-             updated_at   = ?11",
+             updated_at   = CASE WHEN ?6 >= coalesce(submitted_at, ?6)
+                                   OR (?10 IS NOT NULL AND copied_at IS NOT ?10)
+                                 THEN ?11 ELSE updated_at END",
     )?
     .execute(params![
         project.as_str(),
