@@ -187,6 +187,25 @@ fn an_address_in_use_is_exit_1_with_a_message() {
     );
 }
 
+/// An unreachable database stops `hark serve` before it writes anything: no master key file
+/// appears in the data directory.
+#[test]
+fn an_unreachable_database_writes_no_master_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = common::run_failing(
+        common::hark()
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data)
+            .args(["--database", "postgres://hark:pw@127.0.0.1:1/hark"]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !data.join("master.key").exists(),
+        "a master key was written"
+    );
+}
+
 /// `tls.cert_file` and `tls.key_file` make the port HTTPS: `hark serve` announces `https://`,
 /// and a client trusting the certificate gets HTTP/2 by ALPN. (Multi-threaded: the client's
 /// connection task must keep running to answer the server's closing ping while this thread

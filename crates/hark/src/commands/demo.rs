@@ -41,8 +41,10 @@ struct Demo {
 
 /// `hark demo`.
 pub async fn demo(config: &Config) -> Result<(), Error> {
-    let master = crate::master_key::resolve(config)?;
+    // The store first: nothing (no master key file) is written before the database is known
+    // to be usable.
     let store = open_store(config).await?;
+    let master = crate::master_key::resolve(config)?;
     let listener = bind(config).await?;
     let addr = local_addr(&listener, config)?;
     let demo = demo_tenancy(store.as_ref(), &master, config).await?;

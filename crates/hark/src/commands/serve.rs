@@ -15,8 +15,10 @@ use tokio_util::sync::CancellationToken;
 
 /// `hark serve`.
 pub async fn serve(config: &Config) -> Result<(), Error> {
-    let master = crate::master_key::resolve(config)?;
+    // The store first: nothing (no master key file) is written before the database is known
+    // to be usable.
     let store = open_store(config).await?;
+    let master = crate::master_key::resolve(config)?;
     let listener = bind(config).await?;
     run(listener, store, config, master).await
 }
