@@ -72,4 +72,6 @@ async fn unreachable_server_is_an_error_without_the_password() {
     .err()
     .expect("nothing listens on port 1");
     assert!(!err.to_string().contains("secret-word"), "{err}");
+    // A server that cannot be reached is worth retrying: the server answers 503, not 500.
+    assert!(err.is_transient(), "{err:?}");
 }

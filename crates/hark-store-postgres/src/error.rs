@@ -22,15 +22,19 @@ impl From<Error> for StoreError {
     fn from(e: Error) -> Self {
         match e {
             Error::Store(e) => e,
-            // A connection that cannot be made (server down, network) is worth retrying; a
-            // statement the server refused is not.
-            Error::Postgres(e)
-                if e.is_closed() || e.code().is_none() && e.as_db_error().is_none() =>
-            {
+            // A connection that cannot be made or was lost (server down, network: an I/O error
+            // underneath) is worth retrying; a statement the server refused, or a value that
+            // does not decode, is not.
+            Error::Postgres(e) if e.is_closed() || io_failure(&e) => {
                 StoreError::unavailable("the PostgreSQL server", e)
             }
             Error::Postgres(e) => StoreError::Database(Box::new(e)),
             Error::Pool(e) => StoreError::unavailable("a pooled PostgreSQL connection", e),
         }
     }
+}
+
+/// Whether the error came from the connection's I/O (refused, reset, timed out).
+fn io_failure(e: &tokio_postgres::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
 }
