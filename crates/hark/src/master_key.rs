@@ -89,14 +89,11 @@ fn create(path: &Path) -> Result<MasterKey, Error> {
         hark_store::backend::files::create_private_dir(dir).map_err(file_error(dir))?;
     }
     let key = MasterKey::generate();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(file_error(path))?;
+    let mut file = hark_store::backend::files::owner_only()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(file_error(path))?;
     file.write_all(format!("{}\n", key.to_base64()).as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(file_error(path))?;

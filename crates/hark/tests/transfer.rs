@@ -92,6 +92,12 @@ async fn a_project_moves_between_sqlite_databases() {
     assert_eq!(exported["exported"]["items"], 3);
     assert_eq!(exported["exported"]["parts"], 2);
     assert!(!from.path().join("project.jsonl.partial").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the export holds secret hashes and PII");
+    }
     let text = std::fs::read_to_string(&file).expect("read the export");
     assert!(text.starts_with("{\"hark_export\":1,"), "{text}");
     assert!(!text.contains(stays["project_id"].as_str().expect("id")));

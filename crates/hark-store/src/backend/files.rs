@@ -20,18 +20,23 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Creates the empty file `path` readable by its owner only, unless it exists (then nothing
-/// changes). SQLite creates a database's `-wal` and `-shm` files with the database file's
-/// permissions, so creating the database file this way covers them too.
-pub fn create_private_file(path: &Path) -> io::Result<()> {
+/// Options that create files readable by their owner only (mode 0600); the caller adds how it
+/// opens (`write`, `create_new`, …).
+pub fn owner_only() -> std::fs::OpenOptions {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    match options.open(path) {
+    options
+}
+
+/// Creates the empty file `path` readable by its owner only, unless it exists (then nothing
+/// changes). SQLite creates a database's `-wal` and `-shm` files with the database file's
+/// permissions, so creating the database file this way covers them too.
+pub fn create_private_file(path: &Path) -> io::Result<()> {
+    match owner_only().write(true).create_new(true).open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),

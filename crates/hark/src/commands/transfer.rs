@@ -34,14 +34,12 @@ pub async fn export(config: &Config, project: &str, out: Option<&Path>) -> Resul
         move |source| Error::TransferFile { path, source }
     };
     // The export holds secret hashes and PII: readable by its owner only.
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&partial).map_err(file_error(&partial))?;
+    let mut file = hark_store::backend::files::owner_only()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&partial)
+        .map_err(file_error(&partial))?;
     let written = match store.export_project(&project, &mut file).await {
         Ok(summary) => file
             .sync_all()
