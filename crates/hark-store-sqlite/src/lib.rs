@@ -47,18 +47,10 @@ impl SqliteStore {
             schema::migrate(&mut conn)?;
             Ok(conn)
         })
-        .await?
-        .map_err(StoreError::from)?;
-        let started = || -> Result<_, Error> {
-            Ok((
-                Writer::spawn(conn, options.max_batch_items.max(1))?,
-                db::checkpoint::Checkpointer::spawn(&path)?,
-            ))
-        };
-        let (writer, checkpointer) = started()?;
+        .await??;
         Ok(Self {
-            writer,
-            _checkpointer: checkpointer,
+            writer: Writer::spawn(conn, options.max_batch_items.max(1))?,
+            _checkpointer: db::checkpoint::Checkpointer::spawn(&path)?,
             readers: ReadPool::new(path.clone()),
             path,
         })
