@@ -13,6 +13,7 @@ pub mod model;
 pub mod sigv4;
 pub mod speaker;
 pub mod time;
+pub mod users;
 pub mod validate;
 
 pub use ids::{ItemId, ProjectId, SourceId};

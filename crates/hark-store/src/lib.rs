@@ -1,5 +1,5 @@
 //! hark-store: the storage contract — the traits every backend implements, by capability
-//! ([`Store`], [`ChatStore`], [`AnalysisStore`], [`ProjectTransfer`]), the driver-neutral
+//! ([`Store`], [`ChatStore`], [`AnalysisStore`], [`UserStore`], [`ProjectTransfer`]), the driver-neutral
 //! [`StoreError`], the tenancy operations built on the traits, and the export format.
 //!
 //! The backends are crates of their own (`hark-store-sqlite`, `hark-store-postgres`); both pass
@@ -15,14 +15,17 @@ mod error;
 mod store;
 mod tenancy;
 pub mod transfer;
+mod user_store;
 
 pub use analysis_store::{AnalysisStore, MentionVector, QueueDepth, ThemeUpdate};
 pub use chat_store::{ChatStore, PutFeedbackOutcome};
 pub use error::{BoxError, StoreError};
 pub use store::Store;
 pub use tenancy::chat::{access_key_secret, create_access_key, create_application};
+pub use tenancy::users::{create_user, hash_password, start_session, verify_sign_in};
 pub use tenancy::{create_project, create_source, rotate_secret, NewProject};
 pub use transfer::{normalise_export, ProjectTransfer, TransferSummary, FORMAT_VERSION};
+pub use user_store::UserStore;
 
 /// Options common to every backend.
 #[derive(Debug, Clone)]

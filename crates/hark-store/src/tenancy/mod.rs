@@ -2,6 +2,7 @@
 //! admin HTTP API, tests) creates projects the same way.
 
 pub mod chat;
+pub mod users;
 
 use crate::{Store, StoreError};
 use hark_core::credentials::{generate_api_key, Secret};
