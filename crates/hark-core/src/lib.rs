@@ -12,6 +12,7 @@ pub mod limits;
 pub mod model;
 pub mod sigv4;
 pub mod speaker;
+pub mod theme_view;
 pub mod time;
 pub mod users;
 pub mod validate;

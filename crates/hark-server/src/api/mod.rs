@@ -20,7 +20,7 @@ pub mod ingest;
 pub mod input;
 pub mod items;
 pub mod themes;
-pub mod themes_view;
+pub use hark_core::theme_view as themes_view;
 
 pub(crate) use auth::basic_project;
 pub use auth::ProjectKey;

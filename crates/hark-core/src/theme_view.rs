@@ -1,9 +1,9 @@
-//! The theme listing as the API shows it: each theme with its metrics, the week-over-week
+//! The theme listing as the API and the dashboard show it: each theme with its metrics, the week-over-week
 //! change of its mentions, and which themes are rising. Pure functions of what the store
 //! returned and of the "current week", so they are tested here without a server.
 
-use hark_core::analysis::{Category, MentionView, Theme, ThemeId, ThemeMetrics, WeekCount};
-use hark_core::Timestamp;
+use crate::analysis::{Category, MentionView, Theme, ThemeId, ThemeMetrics, WeekCount};
+use crate::Timestamp;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -208,7 +208,7 @@ pub fn detail(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hark_core::ProjectId;
+    use crate::ProjectId;
 
     fn at(s: &str) -> Timestamp {
         Timestamp::parse_iso8601(s).expect("valid date-time")
