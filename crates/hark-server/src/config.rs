@@ -29,6 +29,8 @@ pub struct ServerConfig {
     pub connections: ConnectionLimits,
     /// TLS on the listening port; `None`: cleartext (HTTP/1.1 and h2c).
     pub tls: Option<crate::TlsSettings>,
+    /// The dashboard: session expiry, cookie security, sign-in throttling.
+    pub web: hark_web::WebSettings,
 }
 
 /// Bounds on what a client connection can hold without finishing anything, for HTTP/1.1 and
@@ -125,6 +127,7 @@ impl Default for ServerConfig {
             analysis: AnalysisHandle::default(),
             connections: ConnectionLimits::default(),
             tls: None,
+            web: hark_web::WebSettings::default(),
         }
     }
 }
@@ -145,6 +148,7 @@ impl fmt::Debug for ServerConfig {
             .field("analysis", &self.analysis)
             .field("connections", &self.connections)
             .field("tls", &self.tls)
+            .field("web", &self.web)
             .finish()
     }
 }

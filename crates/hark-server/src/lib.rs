@@ -8,6 +8,7 @@
 //! | [`aws`] | `/applications/…`: Q Business `PutFeedback`, hark's record-message extension | [`aws::ChatCaller`] (SigV4 or Basic, throttled per key) | [`AwsError`] (restJson1) |
 //! | [`admin`] | `/admin/projects…`: projects, sources, secrets, applications, access keys | [`admin::AdminToken`] (Bearer) | [`ApiError`] |
 //! | [`ops`] | `/healthz`, `/readyz`, `/metrics` | none | [`ApiError`] |
+//! | `hark_web` | `/`, `/login`, `/themes`, `/feedback`, `/ai-answers`, `/settings`, … | session cookie + CSRF | HTML pages |
 //!
 //! Shared by all: [`AppState`] (`state.rs`), the tower layers, capped body reading and
 //! `Authorization` parsing (`http/`), [`config`], [`metrics`], [`rate_limit`]. [`serve`] is the
@@ -22,6 +23,7 @@ mod http;
 pub mod metrics;
 pub mod ops;
 pub mod rate_limit;
+mod sessions;
 mod state;
 
 pub use analysis_handle::AnalysisHandle;
@@ -48,13 +50,31 @@ pub fn router(state: AppState) -> Router {
     let semaphore = layers::concurrency_semaphore(&state);
     let hark = api::router().merge(admin::router());
     let hark = layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error);
-    let aws = layers::concurrency_limit(aws::router(), &state, semaphore, aws::layer_error);
+    let aws = layers::concurrency_limit(aws::router(), &state, semaphore.clone(), aws::layer_error);
+    let web = layers::concurrency_limit(
+        hark_web::router(web_state(&state)),
+        &state,
+        semaphore,
+        layers::web_layer_error,
+    );
     let app = ops::router()
         .merge(hark)
         .merge(aws)
+        .merge(web)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     layers::common(app, &state).with_state(state)
+}
+
+/// The dashboard's state: the same store, the `web` settings, and the analysis pipeline once
+/// its model has loaded.
+fn web_state(state: &AppState) -> hark_web::WebState {
+    let analysis = state.config().analysis.clone();
+    hark_web::WebState::new(
+        state.store_arc(),
+        state.config().web.clone(),
+        Arc::new(move || analysis.get().cloned()),
+    )
 }
 
 /// Answer of routes that do not exist: under `/applications`, the AWS-shaped
@@ -88,8 +108,14 @@ pub async fn serve(
         tracing::info!(%addr, ?config, "hark server listening");
     }
     let (limits, tls) = (config.connections, config.tls.clone());
+    let sweeper = tokio::spawn(sessions::sweep_expired(
+        store.clone(),
+        config.web.clone(),
+        shutdown.clone(),
+    ));
     let app = router(AppState::new(store, config, shutdown.clone()));
     http::listener::run(listener, app, limits, tls, shutdown).await;
+    sweeper.abort();
     tracing::info!("hark server stopped");
     Ok(())
 }

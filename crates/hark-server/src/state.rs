@@ -58,6 +58,11 @@ impl AppState {
         self.inner.store.as_ref()
     }
 
+    /// The store, shared (for the dashboard, which holds its own handle).
+    pub fn store_arc(&self) -> Arc<dyn Store> {
+        self.inner.store.clone()
+    }
+
     /// The configuration the server was started with.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config

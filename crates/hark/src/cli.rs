@@ -3,6 +3,7 @@
 
 use crate::config::{LogFormat, Overrides};
 use clap::{Args, Parser, Subcommand};
+use hark_core::users::Role;
 use hark_core::SourceKind;
 use std::path::PathBuf;
 
@@ -243,6 +244,55 @@ pub enum AdminCommand {
         #[arg(long, value_name = "KEY")]
         key: String,
     },
+    /// Create a dashboard user of a project; prints `{"user_id", "email", "role", "password"}`
+    /// with a generated one-time password (shown only now), or uses the password read from
+    /// stdin with `--password-stdin` (then `password` is not printed).
+    CreateUser {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// Sign-in address; one user per address on the server.
+        #[arg(long, value_name = "E")]
+        email: String,
+        /// `viewer` (reads), `editor` (also curates themes and categories) or `admin` (also
+        /// sources, apps, keys and users).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password (at least 12 characters) from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the dashboard users of a project (without passwords).
+    ListUsers {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+    },
+    /// Change a dashboard user's role (effective on the user's next request).
+    SetRole {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// The user's id (`usr_…`).
+        #[arg(long, value_name = "USER")]
+        user: String,
+        /// The new role.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Delete a dashboard user; its sessions end at once.
+    DeleteUser {
+        /// The project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// The user's id (`usr_…`).
+        #[arg(long, value_name = "USER")]
+        user: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "must be one of viewer, editor, admin".to_string())
 }
 
 fn parse_source_kind(s: &str) -> Result<SourceKind, String> {

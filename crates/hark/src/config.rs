@@ -56,6 +56,8 @@ pub struct Config {
     pub analysis: Analysis,
     /// TLS on the listening port (both files, or neither for cleartext).
     pub tls: Tls,
+    /// The web dashboard's sessions and sign-in.
+    pub web: Web,
     /// `HARK_*` environment variables that name no configuration key: ignored (environments
     /// carry variables meant for other tools, `HARK_BIN` say), and logged as a warning once
     /// logging is up. Not a configuration key itself.
@@ -108,6 +110,41 @@ pub struct Tls {
     /// PEM private key of the leaf certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_file: Option<PathBuf>,
+}
+
+/// The `[web]` table: the dashboard's sessions and sign-in throttle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Web {
+    /// A session unused this many seconds ends.
+    #[serde(deserialize_with = "lenient_number")]
+    pub session_idle_secs: u64,
+    /// A session ends this many seconds after sign-in, however busy.
+    #[serde(deserialize_with = "lenient_number")]
+    pub session_absolute_secs: u64,
+    /// Session cookies carry `Secure` (and the `__Host-` prefix). Unset: on when `[tls]` is
+    /// configured; set it to true behind an https proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure_cookies: Option<bool>,
+    /// Failed sign-ins an account may have in 15 minutes before sign-in is refused.
+    #[serde(deserialize_with = "lenient_number")]
+    pub sign_in_failures_per_account: u32,
+    /// Failed sign-ins a client address may have in 15 minutes.
+    #[serde(deserialize_with = "lenient_number")]
+    pub sign_in_failures_per_address: u32,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        let web = hark_web::WebSettings::default();
+        Self {
+            session_idle_secs: web.session_idle.as_secs(),
+            session_absolute_secs: web.session_absolute.as_secs(),
+            secure_cookies: None,
+            sign_in_failures_per_account: web.sign_in_failures_per_account,
+            sign_in_failures_per_address: web.sign_in_failures_per_address,
+        }
+    }
 }
 
 /// The `[sigv4]` table: the chat-feedback routes signed with AWS SigV4.
@@ -187,6 +224,7 @@ impl Default for Config {
             sigv4: Sigv4::default(),
             analysis: Analysis::default(),
             tls: Tls::default(),
+            web: Web::default(),
             ignored_env: Vec::new(),
         }
     }
@@ -252,6 +290,7 @@ impl fmt::Debug for Config {
             .field("sigv4", &self.sigv4)
             .field("analysis", &self.analysis)
             .field("tls", &self.tls)
+            .field("web", &self.web)
             .finish()
     }
 }
@@ -317,6 +356,8 @@ impl Config {
             "limits.max_body_bytes must be at least 1"
         } else if self.tls.cert_file.is_some() != self.tls.key_file.is_some() {
             "tls.cert_file and tls.key_file go together: set both for HTTPS, or neither"
+        } else if self.web.session_idle_secs == 0 || self.web.session_absolute_secs == 0 {
+            "web.session_idle_secs and web.session_absolute_secs must be at least 1"
         } else if self.limits.header_read_timeout_secs == 0 {
             "limits.header_read_timeout_secs must be at least 1"
         } else if self.limits.http2_max_concurrent_streams == 0 {
@@ -406,6 +447,17 @@ impl Config {
             },
             // Loaded from `tls.*` by `serve`, where an unreadable file can be reported.
             tls: None,
+            web: hark_web::WebSettings {
+                session_idle: Duration::from_secs(self.web.session_idle_secs),
+                session_absolute: Duration::from_secs(self.web.session_absolute_secs),
+                secure_cookies: self
+                    .web
+                    .secure_cookies
+                    .unwrap_or(self.tls.cert_file.is_some()),
+                sign_in_failures_per_account: self.web.sign_in_failures_per_account,
+                sign_in_failures_per_address: self.web.sign_in_failures_per_address,
+                ..hark_web::WebSettings::default()
+            },
         }
     }
 }

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use hark_core::chat::AccessKeyId;
 use hark_core::limits::MAX_NAME_CHARS;
+use hark_core::users::{Email, Password, Role, UserId};
 use hark_core::{ProjectId, SourceKind};
 use serde_json::Value;
 
@@ -122,10 +123,125 @@ impl FromJson for NewApplication {
     }
 }
 
+/// `{"email", "role", "password"?}` of `POST /admin/projects/{id}/users`.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Sign-in address (normalised).
+    pub email: Email,
+    /// `viewer`, `editor` or `admin`.
+    pub role: Role,
+    /// A chosen password (at least 12 characters); absent: a one-time password is generated.
+    pub password: Option<Password>,
+}
+
+/// The issue text for a role that is not one of the three.
+const ROLE_MESSAGE: &str = "must be one of viewer, editor, admin";
+
+fn role(r: &mut ObjectReader<'_>) -> Option<Role> {
+    match r.string("role", 16, true).map(|s| Role::parse(&s)) {
+        Some(Some(role)) => Some(role),
+        Some(None) => {
+            r.issue("role", ROLE_MESSAGE);
+            None
+        }
+        None => None,
+    }
+}
+
+impl FromJson for NewUser {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["email", "role", "password"]);
+        let email = match r
+            .string("email", Email::MAX_LEN + 16, true)
+            .map(|e| Email::parse(&e))
+        {
+            Some(Ok(email)) => Some(email),
+            Some(Err(message)) => {
+                r.issue("email", message);
+                None
+            }
+            None => None,
+        };
+        let role = role(&mut r);
+        let password = match r.string("password", Password::MAX_LEN * 4, false) {
+            None => Some(None),
+            Some(p) => match Password::chosen(p) {
+                Ok(p) => Some(Some(p)),
+                Err(message) => {
+                    r.issue("password", message);
+                    None
+                }
+            },
+        };
+        let parsed = email.zip(role).zip(password);
+        r.finish(parsed.map(|((email, role), password)| Self {
+            email,
+            role,
+            password,
+        }))
+    }
+}
+
+/// `{"role"}` of `PATCH /admin/projects/{id}/users/{user}`.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleChange {
+    /// The new role.
+    pub role: Role,
+}
+
+impl FromJson for RoleChange {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["role"]);
+        let role = role(&mut r);
+        r.finish(role.map(|role| Self { role }))
+    }
+}
+
+/// The `{id}` and `{user}` of `/admin/projects/{id}/users/{user}`.
+#[derive(Debug, Clone)]
+pub struct UserPath(pub ProjectId, pub UserId);
+
+impl<S: Send + Sync> FromRequestParts<S> for UserPath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Path((project, user)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self(ProjectId::new(project), UserId::new(user)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn user_bodies() {
+        let u = NewUser::from_json(&json!({"email": "Ana@X.io", "role": "editor"})).expect("valid");
+        assert_eq!((u.email.as_str(), u.role), ("ana@x.io", Role::Editor));
+        assert!(u.password.is_none());
+        let u = NewUser::from_json(
+            &json!({"email": "a@x.io", "role": "admin", "password": "long enough pw"}),
+        )
+        .expect("valid");
+        assert_eq!(
+            u.password.map(|p| p.expose().to_string()).as_deref(),
+            Some("long enough pw")
+        );
+        for bad in [
+            json!({"email": "a@x.io"}),
+            json!({"email": "nope", "role": "viewer"}),
+            json!({"email": "a@x.io", "role": "owner"}),
+            json!({"email": "a@x.io", "role": "viewer", "password": "short"}),
+            json!({"email": "a@x.io", "role": "viewer", "extra": 1}),
+        ] {
+            assert!(NewUser::from_json(&bad).is_err(), "{bad}");
+        }
+        assert!(RoleChange::from_json(&json!({"role": "viewer"})).is_ok());
+        assert!(RoleChange::from_json(&json!({"role": "root"})).is_err());
+    }
 
     fn source(body: Value) -> Result<(String, SourceKind), ApiError> {
         NewSource::from_json(&body).map(|s| (s.name, s.kind))

@@ -1,5 +1,6 @@
 //! The admin API (`/admin/projects…`), mirroring the `hark admin` CLI: projects, their sources
-//! and secrets ([`projects`]), and their chat applications and SigV4 access keys ([`chat`]).
+//! and secrets ([`projects`]), their chat applications and SigV4 access keys ([`chat`]), and
+//! their dashboard users ([`users`]).
 //! Every route takes [`AdminToken`] (a bearer token; without one configured every route is
 //! 404). Failures answer in the hark API's shape ([`crate::ApiError`]), and bodies are read
 //! with its readers; the admin-specific inputs are in [`input`].
@@ -8,11 +9,12 @@ mod auth;
 pub mod chat;
 pub mod input;
 pub mod projects;
+pub mod users;
 
 pub use auth::AdminToken;
 
 use crate::AppState;
-use axum::routing::post;
+use axum::routing::{patch, post};
 use axum::Router;
 
 /// The routes of the admin API, without layers (see [`crate::router`]).
@@ -41,5 +43,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/projects/{id}/access-keys/{key}/revoke",
             post(chat::revoke_access_key),
+        )
+        .route(
+            "/admin/projects/{id}/users",
+            post(users::create_user).get(users::list_users),
+        )
+        .route(
+            "/admin/projects/{id}/users/{user}",
+            patch(users::set_role).delete(users::delete_user),
         )
 }

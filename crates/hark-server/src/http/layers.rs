@@ -98,3 +98,21 @@ fn request_span(req: &Request) -> Span {
         project_id = tracing::field::Empty,
     )
 }
+
+/// The dashboard's answer when the concurrency bound sheds a request: a short page with
+/// `Retry-After: 1` (the pages are HTML, not the API's JSON).
+pub(crate) async fn web_layer_error(err: BoxError) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    if !err.is::<tower::load_shed::error::Overloaded>() {
+        tracing::error!(error = %err, "dashboard request failed in a layer");
+    }
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, "1"),
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        ],
+        "hark is busy; retry in a moment",
+    )
+        .into_response()
+}

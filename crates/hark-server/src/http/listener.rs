@@ -7,11 +7,15 @@
 
 use super::tls::TlsSettings;
 use crate::config::ConnectionLimits;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
 use axum::Router;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -37,19 +41,46 @@ fn builder(limits: &ConnectionLimits) -> auto::Builder<TokioExecutor> {
 }
 
 /// Serves one connection until it ends; a graceful shutdown lets its requests in flight finish.
-async fn serve_io<I>(
+async fn serve_io<I, S>(
     builder: &auto::Builder<TokioExecutor>,
     watcher: Watcher,
     io: TokioIo<I>,
-    service: TowerToHyperService<Router>,
+    service: TowerToHyperService<S>,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: tower::Service<
+            Request<Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
 {
     let connection = builder.serve_connection(io, service).into_owned();
     if let Err(e) = watcher.watch(connection).await {
         // A client that resets or times out is routine, not an error of the server.
         tracing::debug!(error = %e, "connection ended with an error");
     }
+}
+
+/// The router with each request told its connection's peer address
+/// (`ConnectInfo<SocketAddr>`, read by the dashboard's sign-in throttle).
+fn with_peer(
+    app: Router,
+    peer: SocketAddr,
+) -> impl tower::Service<
+    Request<Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + 'static {
+    tower::ServiceExt::map_request(app, move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    })
 }
 
 /// Serves `app` on `listener` (through TLS when `tls` is set) until `shutdown` is cancelled;
@@ -65,9 +96,9 @@ pub(crate) async fn run(
     let builder = builder(&limits);
     let graceful = GracefulShutdown::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of descriptors, or a connection reset before it was accepted: the
                     // listener itself is fine. A short pause keeps an EMFILE from spinning.
@@ -80,7 +111,7 @@ pub(crate) async fn run(
         };
         // Small answers go out at once instead of waiting for Nagle's timer.
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        let service = TowerToHyperService::new(with_peer(app.clone(), peer));
         let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {

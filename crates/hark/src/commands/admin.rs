@@ -54,6 +54,10 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), Error> {
     let store = open_store(config).await?;
     let store = store.as_ref();
     match command {
+        command @ (AdminCommand::CreateUser { .. }
+        | AdminCommand::ListUsers { .. }
+        | AdminCommand::SetRole { .. }
+        | AdminCommand::DeleteUser { .. }) => super::users::run(store, command).await,
         AdminCommand::CreateProject { name } => {
             let created = hark_store::create_project(store, &name).await?;
             print_json(&CreatedProject {
@@ -127,7 +131,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), Error> {
 }
 
 /// The project id, if such a project exists; else "project not found".
-async fn existing_project(store: &dyn Store, id: String) -> Result<ProjectId, Error> {
+pub(super) async fn existing_project(store: &dyn Store, id: String) -> Result<ProjectId, Error> {
     let id = ProjectId::new(id);
     match store.get_project(&id).await? {
         Some(_) => Ok(id),

@@ -7,6 +7,7 @@ mod eval;
 mod migrate;
 mod serve;
 mod transfer;
+mod users;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, EnvProvider, Overrides};
