@@ -19,3 +19,4 @@ mod rate_limit;
 mod status;
 mod themes;
 mod tls;
+mod web;

@@ -13,6 +13,7 @@ use crate::error::Error;
 use hark_core::chat::{AccessKeyId, Application};
 use hark_core::credentials::Secret;
 use hark_core::crypto::MasterKey;
+use hark_core::users::{Email, Password, Role};
 use hark_core::{Project, ProjectId, Source, SourceKind};
 use hark_store::Store;
 use std::io::Write;
@@ -24,6 +25,8 @@ const DEMO_PROJECT: &str = "demo";
 const DEMO_SOURCE: &str = "demo-webhook";
 /// Name of the chat application `hark demo` creates or reuses.
 const DEMO_APP: &str = "demo-assistant";
+/// Sign-in address of the dashboard user `hark demo` creates or reuses (an admin).
+const DEMO_USER: &str = "demo-admin@hark.local";
 /// Conversation and message ids of the boto3 example (36 characters, as the contract wants).
 const DEMO_CONVERSATION: &str = "00000000-0000-4000-8000-000000000001";
 const DEMO_MESSAGE: &str = "00000000-0000-4000-8000-000000000002";
@@ -37,6 +40,7 @@ struct Demo {
     access_key_id: AccessKeyId,
     secret_access_key: String,
     region: String,
+    user_password: Password,
 }
 
 /// `hark demo`.
@@ -96,7 +100,9 @@ async fn demo_tenancy(
         None => hark_store::create_application(store, pid, DEMO_APP, false).await?,
     };
     let (access_key_id, secret_access_key) = demo_key(store, master, pid).await?;
+    let user_password = demo_user(store, pid).await?;
     Ok(Demo {
+        user_password,
         project,
         secret,
         source,
@@ -110,6 +116,30 @@ async fn demo_tenancy(
             .cloned()
             .unwrap_or_else(|| "us-east-1".into()),
     })
+}
+
+/// The demo admin's password: a new one-time password at every start (only its hash is
+/// stored), which also ends the sessions of the previous run.
+async fn demo_user(store: &dyn Store, project: &ProjectId) -> Result<Password, Error> {
+    let email = Email::parse(DEMO_USER).map_err(|m| Error::Usage(m.into()))?;
+    match store.user_by_email(&email).await? {
+        Some((user, _)) if &user.project_id == project => {
+            let password = Password::generate();
+            let hash = hark_store::hash_password(&password).await?;
+            store
+                .set_user_password(project, &user.user_id, &hash, None)
+                .await?;
+            Ok(password)
+        }
+        Some(_) => Err(Error::Usage(format!(
+            "{DEMO_USER} is a user of another project; delete it to run the demo"
+        ))),
+        None => {
+            let (_, password) =
+                hark_store::create_user(store, project, email, Role::Admin, None).await?;
+            Ok(password)
+        }
+    }
 }
 
 /// The newest live key of the project whose secret opens, or a new key.
@@ -147,6 +177,11 @@ fn demo_instructions(d: &Demo, addr: SocketAddr) -> String {
          \x20 api_key:    {api_key}\n\
          \x20 secret_key: {secret_key}\n\
          \x20 source_id:  {source_id}\n\
+         \n\
+         Dashboard: {base}/\n\
+         \n\
+         \x20 email:    {DEMO_USER}\n\
+         \x20 password: {user_password}  (a new one at every `hark demo` start)\n\
          \n\
          Send feedback:\n\
          \n\
@@ -187,6 +222,7 @@ fn demo_instructions(d: &Demo, addr: SocketAddr) -> String {
         key_id = d.access_key_id,
         key_secret = d.secret_access_key,
         region = d.region,
+        user_password = d.user_password.expose(),
     )
 }
 
