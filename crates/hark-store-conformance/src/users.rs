@@ -128,7 +128,10 @@ pub async fn users_and_roles(store: Arc<dyn Store>) {
         s.list_users(&p).await.unwrap(),
         [bob.clone(), cy.clone(), ana.clone()]
     );
-    assert_eq!(s.list_users(&other).await.unwrap(), [dee.clone()]);
+    assert_eq!(
+        s.list_users(&other).await.unwrap(),
+        std::slice::from_ref(&dee)
+    );
     assert!(s.list_users(&nowhere).await.unwrap().is_empty());
 
     assert_eq!(
