@@ -5,8 +5,8 @@
 //!
 //! Each story function takes a store (fresh or shared: each story makes its own projects) and
 //! panics on the first deviation from the contract: [`feedback`] (tenancy, ingest, items,
-//! erasure), [`chat`] (applications, keys, PutFeedback, conversations) and [`analysis`] (queue,
-//! results, themes, metrics).
+//! erasure), [`chat`] (applications, keys, PutFeedback, conversations), [`analysis`] (queue,
+//! results, themes, metrics) and [`users`] (dashboard users and sessions).
 
 #![allow(clippy::unwrap_used)]
 
@@ -14,3 +14,4 @@ pub mod analysis;
 pub mod chat;
 pub mod feedback;
 pub mod testing;
+pub mod users;

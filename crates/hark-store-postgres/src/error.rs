@@ -3,6 +3,7 @@
 //! stays the source.
 
 use hark_store::StoreError;
+use tokio_postgres::error::SqlState;
 
 /// A failure inside the PostgreSQL backend.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,24 @@ impl From<Error> for StoreError {
             Error::Postgres(e) => StoreError::Database(Box::new(e)),
             Error::Pool(e) => StoreError::unavailable("a pooled PostgreSQL connection", e),
         }
+    }
+}
+
+/// A key collision becomes `Conflict` ("{what} already exists"), a parent row gone between
+/// the check and the insert (the foreign key) `NotFound(parent)`, as in SQLite; other errors
+/// pass through. Mapped where the insert runs, before any retry logic sees them: a unique
+/// violation is otherwise taken for a retryable race.
+pub(crate) fn map_insert_error(
+    e: tokio_postgres::Error,
+    what: &str,
+    parent: &'static str,
+) -> Error {
+    match e.code() {
+        Some(&SqlState::UNIQUE_VIOLATION) => {
+            StoreError::Conflict(format!("{what} already exists")).into()
+        }
+        Some(&SqlState::FOREIGN_KEY_VIOLATION) => StoreError::NotFound(parent).into(),
+        _ => Error::Postgres(e),
     }
 }
 

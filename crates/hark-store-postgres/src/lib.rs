@@ -4,8 +4,8 @@
 //! (`SELECT … FOR UPDATE`, `ON CONFLICT`) make concurrent upserts from different nodes merge
 //! instead of duplicating. The trait parts live where they do in every backend: `core`
 //! ([`hark_store::Store`]), `chat` ([`hark_store::ChatStore`]), `analysis`
-//! ([`hark_store::AnalysisStore`]) and `transfer` ([`hark_store::ProjectTransfer`]); the
-//! schema is the numbered SQL files under `migrations/`.
+//! ([`hark_store::AnalysisStore`]), `users` ([`hark_store::UserStore`]) and `transfer`
+//! ([`hark_store::ProjectTransfer`]); the schema is the numbered SQL files under `migrations/`.
 //!
 //! Connections come from a deadpool pool; TLS is not supported yet (`NoTls`): run hark next to
 //! its database or through a TLS-terminating proxy.
@@ -43,6 +43,7 @@ mod error;
 mod row;
 mod schema;
 mod transfer;
+mod users;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 pub(crate) use error::Error;

@@ -16,7 +16,10 @@ const MIGRATION_LOCK: i64 = 0x6861_726b;
 
 /// Migrations in order (the numbered files of `migrations/`, embedded at build time);
 /// `hark_schema.version` holds how many have been applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_users.sql"),
+];
 
 /// The schema version this hark writes.
 pub(crate) fn supported() -> i64 {

@@ -35,6 +35,17 @@ fn disk_full(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
 }
 
+/// A key collision (primary key or unique column) becomes `Conflict` ("{what} already
+/// exists"); other errors pass through.
+pub(crate) fn conflict_on_duplicate(e: rusqlite::Error, what: &str) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            StoreError::Conflict(format!("{what} already exists")).into()
+        }
+        _ => Error::Sqlite(e),
+    }
+}
+
 /// The error of a stopped writer (the store is shutting down or its thread died).
 pub(crate) fn writer_gone() -> StoreError {
     StoreError::Unavailable {

@@ -2,7 +2,8 @@
 //! thread with group commit ([`db::writer`]), a pool of readers ([`db::pool`]) and WAL
 //! checkpoints on a thread of their own. The trait parts live where they do in every backend:
 //! `core` ([`Store`]: tenancy, ingest, items), `chat` ([`hark_store::ChatStore`]), `analysis`
-//! ([`hark_store::AnalysisStore`]) and `transfer` ([`hark_store::ProjectTransfer`]); the schema
+//! ([`hark_store::AnalysisStore`]), `users` ([`hark_store::UserStore`]) and `transfer`
+//! ([`hark_store::ProjectTransfer`]); the schema
 //! is the numbered SQL files under `migrations/`.
 
 mod analysis;
@@ -13,6 +14,7 @@ mod error;
 mod row;
 pub(crate) mod schema;
 mod transfer;
+mod users;
 
 use db::pool::ReadPool;
 pub use db::version::stored_schema_version;

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_chat_feedback.sql"),
     include_str!("../migrations/0003_analysis.sql"),
     include_str!("../migrations/0004_example_ids.sql"),
+    include_str!("../migrations/0005_users.sql"),
 ];
 
 /// Sets the connection options every hark connection uses. `synchronous=FULL` in WAL mode
@@ -81,5 +82,22 @@ mod tests {
             .query_row("SELECT count(*) FROM chat_feedback", [], |r| r.get(0))
             .unwrap();
         assert_eq!(feedback, 0);
+        // Migration 5: users belong to the kept project, and end their sessions with them.
+        conn.execute(
+            "INSERT INTO users (id, project_id, email, role, password_hash, created_at)
+             VALUES ('usr_1', 'prj_1', 'a@example.com', 'admin', 'h', 0)",
+            [],
+        )
+        .unwrap();
+        let bad_role = conn.execute(
+            "INSERT INTO users (id, project_id, email, role, password_hash, created_at)
+             VALUES ('usr_2', 'prj_1', 'b@example.com', 'owner', 'h', 0)",
+            [],
+        );
+        assert!(bad_role.is_err());
+        let sessions: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sessions, 0);
     }
 }

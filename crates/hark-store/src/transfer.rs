@@ -9,11 +9,13 @@
 //!    version, the project, and the columns of every table (an import checks them against its
 //!    own, so nothing is silently lost between versions);
 //! 2. the rows, `{"table":"items","row":{"id":1,"project_id":"prj_…",…}}`, table by table in
-//!    dependency order (projects, sources, items, parts, applications, access_keys,
+//!    dependency order (projects, sources, items, parts, applications, access_keys, users,
 //!    chat_messages, chat_feedback, analysis_queue_items, analysis_queue_chat, themes,
 //!    mentions, subject_analysis, labelled_examples), each table in a stable order (its id).
 //!    Every column of every row of the project is there: the secret hash, sealed access-key
-//!    secrets, the analysis queue, embeddings, theme names and pins, manual categories;
+//!    secrets, dashboard users with their password hashes, the analysis queue, embeddings,
+//!    theme names and pins, manual categories. Dashboard sessions are not: they are bearer
+//!    credentials of one deployment, and a moved project's users sign in again;
 //! 3. an end record, `{"end":{"items":2,…}}`, the row count of every table. A stream without it
 //!    was cut short, and is refused.
 //!
@@ -41,7 +43,8 @@
 //! error or a dangling reference rolls back whole. A crash midway leaves nothing either, which
 //! deleting a half-imported project afterwards could not promise. The price: on SQLite, other
 //! writes wait while the import runs. A project that already exists in the target is
-//! refused (`Conflict`), as is one whose API key or source ids another project has.
+//! refused (`Conflict`), as is one whose API key, source ids or user emails (unique on the
+//! whole server) another project has.
 
 mod export;
 mod import;
@@ -75,9 +78,9 @@ pub trait ProjectTransfer: Send + Sync + 'static {
     ) -> Result<TransferSummary, StoreError>;
 
     /// Reads an export from `input` and inserts the project, all or nothing. `Conflict` when the
-    /// project (or its API key, or a source id) exists here already; `BadExport` (with the line)
-    /// for a stream that is not a complete export. Reads are blocking: `input` is a file or a
-    /// pipe.
+    /// project (or its API key, a source id or a user's email) exists here already;
+    /// `BadExport` (with the line) for a stream that is not a complete export. Reads are
+    /// blocking: `input` is a file or a pipe.
     async fn import_project(
         &self,
         input: &mut (dyn Read + Send),

@@ -61,10 +61,27 @@ analysis_story!(themes_lifecycle);
 analysis_story!(metrics_and_mention_listing);
 analysis_story!(analysis_projects_are_isolated);
 
+macro_rules! users_story {
+    ($name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let (_guard, store) = fresh().await;
+            hark_store_conformance::users::$name(store).await;
+        }
+    };
+}
+
+users_story!(users_and_roles);
+users_story!(password_changes_end_other_sessions);
+users_story!(deleting_a_user_ends_its_sessions);
+users_story!(sessions_lifecycle);
+users_story!(expired_sessions_are_deleted);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_stories_share_one_store() {
     let (_guard, store) = fresh().await;
     hark_store_conformance::feedback::run_all(store.clone()).await;
     hark_store_conformance::chat::run_all(store.clone()).await;
-    hark_store_conformance::analysis::run_all(store).await;
+    hark_store_conformance::analysis::run_all(store.clone()).await;
+    hark_store_conformance::users::run_all(store).await;
 }

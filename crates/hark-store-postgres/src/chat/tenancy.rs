@@ -7,19 +7,10 @@ use hark_core::chat::{AccessKey, AccessKeyId, Application, ApplicationId};
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::row;
 use hark_store::StoreError;
-use tokio_postgres::error::SqlState;
 
-/// A primary-key collision becomes `Conflict`, a project gone between the check and the insert
-/// (the foreign key) `NotFound`, as in SQLite; other errors pass through. Mapped here, before
-/// any retry logic sees them: a unique violation is otherwise taken for a retryable race.
+/// [`crate::error::map_insert_error`] for rows of a project.
 fn map_insert_error(e: tokio_postgres::Error, what: &str) -> Error {
-    match e.code() {
-        Some(&SqlState::UNIQUE_VIOLATION) => {
-            StoreError::Conflict(format!("{what} already exists")).into()
-        }
-        Some(&SqlState::FOREIGN_KEY_VIOLATION) => StoreError::NotFound("project").into(),
-        _ => Error::Postgres(e),
-    }
+    crate::error::map_insert_error(e, what, "project")
 }
 
 /// Registers an application. The project check is part of the insert (`WHERE EXISTS`), so an

@@ -1,23 +1,14 @@
 //! Applications and SigV4 access keys in SQLite.
 
 use crate::core::tenancy::get_project;
+use crate::error::conflict_on_duplicate;
 use crate::row::Cols;
 use crate::Error;
 use hark_core::chat::{AccessKey, AccessKeyId, Application, ApplicationId};
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::row;
 use hark_store::StoreError;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
-
-/// A primary-key collision becomes `Conflict`; other errors pass through.
-fn conflict_on_duplicate(e: rusqlite::Error, what: &str) -> Error {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::ConstraintViolation) => {
-            StoreError::Conflict(format!("{what} already exists")).into()
-        }
-        _ => Error::Sqlite(e),
-    }
-}
+use rusqlite::{params, Connection, OptionalExtension};
 
 pub(crate) fn insert_application(conn: &Connection, a: &Application) -> Result<(), Error> {
     if get_project(conn, &a.project_id)?.is_none() {

@@ -9,6 +9,7 @@ use hark_core::chat::{
     FeedbackCursor, MessageId, MessageRef, MessageRole, MessageUsefulness, StoredFeedback,
     Usefulness, UsefulnessReason,
 };
+use hark_core::users::{Email, Role, Session, SessionHash, User, UserId};
 use hark_core::{ItemId, Project, ProjectId, Source, SourceId, SourceKind, StoredItem, Timestamp};
 
 /// One result row, read by column index. A value of the wrong type, or a NULL where none may
@@ -188,4 +189,36 @@ pub fn chat_message<R: Columns>(r: &R) -> Result<ChatMessage, R::Error> {
         created_at: Timestamp::from_micros(r.int(6)?),
         sources,
     })
+}
+
+/// Columns read by [`user`] (the table's own names: qualify them in a join).
+pub const USER_COLUMNS: &str = "id, project_id, email, role, created_at";
+
+/// A dashboard user from the first 5 columns of `r` (in [`USER_COLUMNS`] order), without its
+/// password hash. A role hark does not write is corrupt.
+pub fn user<R: Columns>(r: &R) -> Result<User, R::Error> {
+    Ok(User {
+        user_id: UserId::new(r.text(0)?),
+        project_id: ProjectId::new(r.text(1)?),
+        email: Email::from_stored(r.text(2)?),
+        role: Role::parse(&r.text(3)?).ok_or_else(|| r.corrupt(3, "user role"))?,
+        created_at: Timestamp::from_micros(r.int(4)?),
+    })
+}
+
+/// Columns read by [`session_with_user`]: the user's (`u`, as in [`USER_COLUMNS`]), then the
+/// session's (`s`).
+pub const SESSION_USER_COLUMNS: &str = "u.id, u.project_id, u.email, u.role, u.created_at, \
+                                        s.token_hash, s.created_at, s.last_seen_at";
+
+/// A session and its user (with the user's current role), in [`SESSION_USER_COLUMNS`] order.
+pub fn session_with_user<R: Columns>(r: &R) -> Result<(Session, User), R::Error> {
+    let user = user(r)?;
+    let session = Session {
+        hash: SessionHash(r.text(5)?),
+        user_id: user.user_id.clone(),
+        created_at: Timestamp::from_micros(r.int(6)?),
+        last_seen_at: Timestamp::from_micros(r.int(7)?),
+    };
+    Ok((session, user))
 }

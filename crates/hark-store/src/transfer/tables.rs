@@ -262,6 +262,21 @@ pub static TABLES: &[Table] = &[
             plain("revoked_at", Int),
         ],
     },
+    // Dashboard users move with their project, password hashes included (hashes, as the
+    // project's secret is). Their sessions do not: a moved project's users sign in again.
+    Table {
+        name: "users",
+        scope: Scope::ProjectId,
+        order: &["id"],
+        columns: &[
+            plain("id", Text),
+            project("project_id"),
+            plain("email", Text),
+            plain("role", Text),
+            plain("password_hash", Text),
+            plain("created_at", Int),
+        ],
+    },
     Table {
         name: "chat_messages",
         scope: Scope::ProjectId,
