@@ -281,6 +281,7 @@ mod tests {
             access_key_id: AccessKeyId::new("HKIAEXAMPLE"),
             secret_access_key: "s3cr3t".into(),
             region: "us-east-1".into(),
+            user_password: Password::new("demo-password-1"),
         }
     }
 
@@ -289,6 +290,8 @@ mod tests {
         let addr = "0.0.0.0:9".parse().expect("addr");
         let text = demo_instructions(&demo(), addr);
         assert!(text.contains("curl -u 'hk_key:hs_secret'"), "{text}");
+        assert!(text.contains("Dashboard: http://127.0.0.1:9/"), "{text}");
+        assert!(text.contains(DEMO_USER) && text.contains("demo-password-1"), "{text}");
         assert!(
             text.contains("http://127.0.0.1:9/api/1/ai-feedback/ingest"),
             "{text}"
