@@ -44,6 +44,27 @@ pub enum Command {
     /// Read a project written by `hark export` (from stdin, or a file) into the database, all
     /// or nothing; refuses a project the database has already.
     Import(ImportArgs),
+    /// Load feedback from a CSV file into a source of a project (idempotent: importing the
+    /// same file again updates, never duplicates).
+    ///
+    /// Each row becomes one item, shaped like the ingest API's simple-feedback example: the
+    /// text column is the item's body; `author`, `email`, `user` (the customer's user id),
+    /// `url` and `created_at` columns fill the item's fields; no conversation parts. Columns
+    /// are found by header name, ignoring case; other columns are ignored (listed once on
+    /// stderr). An empty cell is a field left out.
+    ///
+    /// Rows obey exactly the ingest API's rules (validated by the same code): e.g. text at
+    /// most 20,000 characters, a valid absolute URL and email, `created_at` an ISO 8601 /
+    /// RFC 3339 date-time (2026-03-15T10:30:00Z; unix seconds are refused, as by the API).
+    /// A row that breaks them is counted as failed and the import goes on; a row with blank
+    /// text is skipped. The item's unique_id is the `unique_id` column's, else
+    /// `<FILE NAME>#<ROW>` (ROW = 1 for the first row after the header; `--id-prefix`
+    /// replaces the file name), so re-importing a file finds the items it stored before.
+    ///
+    /// Prints `{"rows", "stored", "created", "failed", "skipped_empty", "errors"}` on stdout
+    /// (the first errors, with line numbers); progress goes to stderr. Any source type of the
+    /// project is accepted (an `import` source is meant for this).
+    ImportCsv(ImportCsvArgs),
     /// Apply the database's pending schema migrations (hark also does at start-up) and print
     /// the schema version and how many were applied.
     Migrate(MigrateArgs),
@@ -72,6 +93,61 @@ pub struct ImportArgs {
     /// Read this file instead of stdin.
     #[arg(long = "in", value_name = "FILE")]
     pub input: Option<PathBuf>,
+}
+
+/// Options of `hark import-csv`.
+#[derive(Debug, Args)]
+pub struct ImportCsvArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The project's id.
+    #[arg(long, value_name = "ID")]
+    pub project: String,
+    /// The source's id (a source of that project).
+    #[arg(long, value_name = "ID")]
+    pub source: String,
+    /// Which columns hold what.
+    #[command(flatten)]
+    pub columns: CsvColumns,
+    /// Prefix of the derived unique ids, `<PREFIX>#<ROW>` (default: the file's name); give
+    /// one when different files share a name.
+    #[arg(long, value_name = "PREFIX")]
+    pub id_prefix: Option<String>,
+    /// Rows per store call (each call is committed before the next starts).
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
+    /// The CSV file: comma-separated, a header row first, UTF-8 (invalid bytes become U+FFFD).
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+}
+
+/// The header names `hark import-csv` looks for. An optional column named here must exist; at
+/// its default name it may be absent.
+#[derive(Debug, Clone, Args)]
+pub struct CsvColumns {
+    /// Column of the feedback text (required), e.g. `review`, `data` (Mini-BAR) or
+    /// `reviewText` (URR).
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_column: String,
+    /// Column of the author's display name [default: author].
+    #[arg(long, value_name = "NAME")]
+    pub author_column: Option<String>,
+    /// Column of the author's email [default: email].
+    #[arg(long, value_name = "NAME")]
+    pub email_column: Option<String>,
+    /// Column of the customer's user id in the product [default: user].
+    #[arg(long, value_name = "NAME")]
+    pub user_column: Option<String>,
+    /// Column of a link to the feedback [default: url].
+    #[arg(long, value_name = "NAME")]
+    pub url_column: Option<String>,
+    /// Column of the date-time the feedback was written, ISO 8601 [default: created_at].
+    #[arg(long, value_name = "NAME")]
+    pub created_at_column: Option<String>,
+    /// Column of the sender's stable id of each row [default: unique_id].
+    #[arg(long, value_name = "NAME")]
+    pub unique_id_column: Option<String>,
 }
 
 /// Options of `hark migrate`.
@@ -444,6 +520,39 @@ mod tests {
             Cli::try_parse_from(["hark", "migrate"]).map(|c| c.command),
             Ok(Command::Migrate(_))
         ));
+    }
+
+    #[test]
+    fn import_csv_parses_with_default_columns_and_refuses_a_zero_batch() {
+        let cli = Cli::try_parse_from([
+            "hark",
+            "import-csv",
+            "--project",
+            "prj_x",
+            "--source",
+            "src_y",
+            "f.csv",
+        ])
+        .expect("parses");
+        let Command::ImportCsv(args) = cli.command else {
+            panic!("import-csv expected")
+        };
+        assert_eq!(args.columns.text_column, "text");
+        assert_eq!(args.columns.author_column, None);
+        assert_eq!(args.batch_size, 500);
+        assert_eq!(args.file, PathBuf::from("f.csv"));
+        let with = |extra: &[&str]| {
+            let mut all = vec!["hark", "import-csv", "--project", "p", "--source", "s"];
+            all.extend_from_slice(extra);
+            all.push("f.csv");
+            Cli::try_parse_from(all).map(|c| c.command)
+        };
+        assert!(matches!(
+            with(&["--text-column", "review", "--created-at-column", "date"]),
+            Ok(Command::ImportCsv(ImportCsvArgs { columns: CsvColumns { ref text_column, created_at_column: Some(ref c), .. }, .. })) if text_column == "review" && c == "date"
+        ));
+        assert!(with(&["--batch-size", "0"]).is_err());
+        assert!(Cli::try_parse_from(["hark", "import-csv", "--project", "p", "f.csv"]).is_err());
     }
 
     #[test]

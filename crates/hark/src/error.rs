@@ -88,6 +88,27 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A CSV file could not be opened or read (a row with the wrong number of fields is a
+    /// failed row, not this).
+    #[error("{}: {source}", path.display())]
+    CsvFile {
+        /// The file.
+        path: PathBuf,
+        /// The reader's reason.
+        #[source]
+        source: csv::Error,
+    },
+    /// A CSV file's header cannot be imported (no text column, an ambiguous name, …).
+    #[error("{}: {problem}", path.display())]
+    CsvHeader {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and how to fix it.
+        problem: String,
+    },
+    /// A layer answered against its contract (a bug, reported rather than panicking on).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Writing to stdout failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] io::Error),

@@ -2,9 +2,12 @@
 
 mod admin;
 mod analysis;
+mod csv_rows;
 mod demo;
 mod eval;
+mod import_csv;
 mod migrate;
+mod progress;
 mod serve;
 mod transfer;
 mod users;
@@ -49,6 +52,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Import(args) => {
             let config = load(args.store.config.as_deref(), &args.store.overrides())?;
             transfer::import(&config, args.input.as_deref()).await
+        }
+        Command::ImportCsv(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            import_csv::run(&config, &args).await
         }
         Command::Migrate(args) => {
             let config = load(args.store.config.as_deref(), &args.store.overrides())?;
