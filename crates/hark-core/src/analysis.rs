@@ -88,6 +88,54 @@ pub enum SentimentLabel {
     Positive,
 }
 
+impl SentimentLabel {
+    /// Every label, from negative to positive (the order of [`FeedbackSummary::sentiment`]).
+    pub const ALL: [SentimentLabel; 3] = [
+        SentimentLabel::Negative,
+        SentimentLabel::Neutral,
+        SentimentLabel::Positive,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SentimentLabel::Negative => "negative",
+            SentimentLabel::Neutral => "neutral",
+            SentimentLabel::Positive => "positive",
+        }
+    }
+
+    /// Position in [`SentimentLabel::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            SentimentLabel::Negative => 0,
+            SentimentLabel::Neutral => 1,
+            SentimentLabel::Positive => 2,
+        }
+    }
+}
+
+impl fmt::Display for SentimentLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A sentiment name that is not one of [`SentimentLabel::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sentiment {0:?} (expected negative, neutral or positive)")]
+pub struct UnknownSentiment(pub String);
+
+impl FromStr for SentimentLabel {
+    type Err = UnknownSentiment;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SentimentLabel::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| UnknownSentiment(s.to_string()))
+    }
+}
+
 /// A sentiment score in [-1, 1] with its label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sentiment {
@@ -378,4 +426,24 @@ pub struct LabelledExample {
     pub origin: &'static str,
     /// Its embedding, once computed.
     pub embedding: Option<Vec<f32>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentiment_labels_parse_their_wire_names() {
+        for label in SentimentLabel::ALL {
+            assert_eq!(label.as_str().parse::<SentimentLabel>(), Ok(label));
+            assert_eq!(SentimentLabel::ALL[label.index()], label);
+            let json = serde_json::to_string(&label).unwrap_or_default();
+            assert_eq!(json, format!("\"{label}\""));
+        }
+        let err = "Neutral".parse::<SentimentLabel>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown sentiment \"Neutral\" (expected negative, neutral or positive)"
+        );
+    }
 }

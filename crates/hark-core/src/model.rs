@@ -1,5 +1,6 @@
 //! Domain records: tenancy (projects, sources) and feedback (items, conversation parts).
 
+use crate::analysis::{Category, SentimentLabel};
 use crate::ids::{ItemId, ProjectId, SourceId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -194,6 +195,11 @@ pub struct ItemFilter {
     pub created_to: Option<Timestamp>,
     /// Only items whose body or a part's body contains this text (case-insensitive).
     pub text: Option<String>,
+    /// Only analysed items of this overall category (a manual one where a person set it).
+    pub category: Option<Category>,
+    /// Only analysed items whose overall sentiment has this label (the score's band, as
+    /// [`Sentiment::from_score`](crate::analysis::Sentiment::from_score) draws it).
+    pub sentiment: Option<SentimentLabel>,
 }
 
 /// Position after the last row of a page: listings go newest first by (`created_at`, `id`).

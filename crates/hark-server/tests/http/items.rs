@@ -1,6 +1,8 @@
 //! hark's read-back API (listing, filters, paging, one item, deletion) and privacy erasure.
 
 use crate::common::{assert_error_shape, issue_paths, send, TestServer};
+use hark_core::analysis::{Category, Sentiment, Subject, SubjectAnalysis};
+use hark_core::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -116,6 +118,116 @@ async fn bad_queries_are_400_naming_each_parameter() {
     }
     let (status, _) = srv.get(&t, "/api/1/items?limit=500").await;
     assert_eq!(status, StatusCode::OK);
+    srv.stop().await;
+}
+
+/// Stores an analysis of each listed item of the tenant (by unique id), as the worker would.
+async fn analyse(srv: &TestServer, t: &crate::common::Tenant, results: &[(&str, Category, f32)]) {
+    let ids: Vec<(i64, &str)> = srv
+        .all_items(t)
+        .await
+        .iter()
+        .filter_map(|i| {
+            let unique_id = i["unique_id"].as_str()?;
+            let wanted = results.iter().find(|r| r.0 == unique_id)?;
+            Some((i["id"].as_i64()?, wanted.0))
+        })
+        .collect();
+    let now = Timestamp::now();
+    let later = Timestamp::from_micros(now.as_micros() + 60_000_000);
+    let claimed = srv
+        .store
+        .claim_analysis(100, now, later)
+        .await
+        .expect("claim");
+    let analyses: Vec<SubjectAnalysis> = claimed
+        .into_iter()
+        .filter_map(|c| {
+            let (_, unique_id) = ids.iter().find(|(id, _)| c.subject == Subject::Item(*id))?;
+            let (_, category, score) = results.iter().find(|r| r.0 == *unique_id)?;
+            Some(SubjectAnalysis {
+                project: c.project,
+                subject: c.subject,
+                generation: c.generation,
+                source: c.source,
+                mentions: vec![],
+                sentiment: Sentiment::from_score(*score),
+                category: *category,
+                confidence: 0.9,
+            })
+        })
+        .collect();
+    assert_eq!(analyses.len(), results.len());
+    let saved = srv.store.save_analysis(analyses).await.expect("save");
+    assert_eq!(saved as usize, results.len());
+}
+
+#[tokio::test]
+async fn listing_filters_by_category_and_sentiment() {
+    let srv = TestServer::start().await;
+    let t = srv.tenant("p").await;
+    seed(&srv, &t).await;
+    // i3 is not analysed: it matches no analysis filter. i2 sits on the neutral band's edge.
+    analyse(
+        &srv,
+        &t,
+        &[
+            ("i1", Category::Bug, -0.6),
+            ("i2", Category::Bug, Sentiment::NEUTRAL_BAND),
+        ],
+    )
+    .await;
+    for (query, want) in [
+        ("category=bug", vec!["i2", "i1"]),
+        ("category=praise", vec![]),
+        ("sentiment=negative", vec!["i1"]),
+        ("sentiment=neutral", vec!["i2"]),
+        ("sentiment=positive", vec![]),
+        ("category=bug&sentiment=negative", vec!["i1"]),
+        ("category=bug&q=slow", vec!["i2"]),
+        ("category=&sentiment=", vec!["i3", "i2", "i1"]),
+    ] {
+        let (status, page) = srv.get(&t, &format!("/api/1/items?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        assert_eq!(unique_ids(&page), want, "{query}");
+    }
+    // Pages of one through a filtered listing.
+    let (_, first) = srv.get(&t, "/api/1/items?category=bug&limit=1").await;
+    assert_eq!(unique_ids(&first), ["i2"]);
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    let path = format!("/api/1/items?category=bug&limit=1&cursor={cursor}");
+    let (_, second) = srv.get(&t, &path).await;
+    assert_eq!(unique_ids(&second), ["i1"]);
+    assert!(second["next_cursor"].is_null(), "{second}");
+
+    // A person's category wins over the model's.
+    let i2 = srv.item_by_unique_id(&t, "i2").await.expect("stored");
+    let path = format!("/api/1/items/{}/category", i2["id"]);
+    let put = srv
+        .authed(Method::PUT, &path, &t)
+        .json(&json!({"category": "praise"}));
+    let (status, body) = send(put).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = srv.get(&t, "/api/1/items?category=praise").await;
+    assert_eq!(unique_ids(&page), ["i2"]);
+    let (_, page) = srv.get(&t, "/api/1/items?category=bug").await;
+    assert_eq!(unique_ids(&page), ["i1"]);
+
+    for (query, path, says) in [
+        ("category=Bug", "category", "unknown category \"Bug\""),
+        (
+            "sentiment=happy",
+            "sentiment",
+            "unknown sentiment \"happy\"",
+        ),
+    ] {
+        let (status, body) = srv.get(&t, &format!("/api/1/items?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_error_shape(&body);
+        assert_eq!(issue_paths(&body), [path], "{query}: {body}");
+        let message = body["issues"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{query}: {message}");
+    }
     srv.stop().await;
 }
 

@@ -19,7 +19,9 @@ use hark_store::{
 };
 use std::sync::Arc;
 
+mod filters;
 mod themes;
+pub use filters::items_filtered_by_analysis;
 pub use themes::{analysis_projects_are_isolated, metrics_and_mention_listing, themes_lifecycle};
 
 /// Every analysis story, in order, each on the given store.
@@ -31,7 +33,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     chat_feedback_comments_are_analysed(store.clone()).await;
     themes_lifecycle(store.clone()).await;
     metrics_and_mention_listing(store.clone()).await;
-    analysis_projects_are_isolated(store).await;
+    analysis_projects_are_isolated(store.clone()).await;
+    items_filtered_by_analysis(store).await;
 }
 
 fn ts(s: &str) -> Timestamp {

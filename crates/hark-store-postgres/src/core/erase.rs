@@ -4,7 +4,7 @@
 //! waits and then finds the erased state.
 
 use super::forget::{self, Kind};
-use super::items::fold;
+use super::item_filter::fold;
 use crate::Error;
 use deadpool_postgres::Transaction;
 use hark_core::{ErasureReport, ErasureSubject, ItemId, ProjectId, Timestamp};

@@ -1,8 +1,7 @@
-//! Reading items back: the filtered, paged listing and one item with its parts.
-//!
-//! Case-insensitive matches fold ASCII letters only ([`fold!`]), as SQLite's `NOCASE` and
-//! `lower()` do, so both backends find the same items whatever the database's locale.
+//! Reading items back: the filtered, paged listing (conditions in [`item_filter`]) and one
+//! item with its parts.
 
+use super::item_filter;
 use crate::row;
 use crate::Error;
 use deadpool_postgres::ClientWrapper;
@@ -11,19 +10,6 @@ use hark_core::{
 };
 use hark_store::backend::row::ITEM_COLUMNS;
 use hark_store::StoreError;
-use tokio_postgres::types::ToSql;
-
-/// SQL folding the ASCII capitals of the text expression `$e` to lower case (and nothing else).
-macro_rules! fold {
-    ($e:literal) => {
-        concat!(
-            "translate(",
-            $e,
-            ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-        )
-    };
-}
-pub(super) use fold;
 
 /// A page of the project's items, newest first (`created_at`, then id), after `cursor`.
 pub(super) async fn list_items(
@@ -33,63 +19,19 @@ pub(super) async fn list_items(
     cursor: Option<ItemCursor>,
     limit: u32,
 ) -> Result<ItemPage, Error> {
-    let mut sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE project_id = $1");
-    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(project.as_str().to_string())];
-    // Appends a condition whose `{}` is the next parameter's placeholder.
-    let mut cond = |sql: &mut String, template: &str, arg: Box<dyn ToSql + Sync + Send>| {
-        args.push(arg);
-        sql.push_str(&template.replace("{}", &format!("${}", args.len())));
-    };
-    if let Some(s) = &filter.source_id {
-        cond(
-            &mut sql,
-            " AND source_id = {}",
-            Box::new(s.as_str().to_string()),
+    let mut c = item_filter::conditions(project, filter);
+    if let Some(cursor) = cursor {
+        c.push(
+            " AND (items.created_at, items.id) < ({}, {})",
+            vec![Box::new(cursor.created_at), Box::new(cursor.id)],
         );
     }
-    if let Some(u) = &filter.user_id {
-        cond(&mut sql, " AND user_id = {}", Box::new(u.clone()));
-    }
-    if let Some(e) = &filter.email {
-        let template = concat!(" AND ", fold!("email"), " = ", fold!("{}::text"));
-        cond(&mut sql, template, Box::new(e.clone()));
-    }
-    if let Some(t) = filter.created_from {
-        cond(&mut sql, " AND created_at >= {}", Box::new(t.as_micros()));
-    }
-    if let Some(t) = filter.created_to {
-        cond(&mut sql, " AND created_at < {}", Box::new(t.as_micros()));
-    }
-    if let Some(q) = &filter.text {
-        // The needle is found literally (`strpos`, no pattern characters), as SQLite's `instr`.
-        let template = concat!(
-            " AND (strpos(",
-            fold!("body"),
-            ", ",
-            fold!("{}::text"),
-            ") > 0 OR EXISTS (SELECT 1 FROM parts p WHERE p.item_id = items.id AND strpos(",
-            fold!("p.body"),
-            ", ",
-            fold!("{}::text"),
-            ") > 0))"
-        );
-        cond(&mut sql, template, Box::new(q.clone()));
-    }
-    if let Some(c) = cursor {
-        args.push(Box::new(c.created_at));
-        args.push(Box::new(c.id));
-        let n = args.len();
-        sql.push_str(&format!(" AND (created_at, id) < (${}, ${n})", n - 1));
-    }
-    args.push(Box::new(i64::from(limit) + 1));
-    sql.push_str(&format!(
-        " ORDER BY created_at DESC, id DESC LIMIT ${}",
-        args.len()
-    ));
-    let params: Vec<&(dyn ToSql + Sync)> = args
-        .iter()
-        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
-        .collect();
+    c.push(
+        " ORDER BY items.created_at DESC, items.id DESC LIMIT {}",
+        vec![Box::new(i64::from(limit) + 1)],
+    );
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE {}", c.sql);
+    let params = c.params();
     // At most one statement per combination of filters: cached like the fixed ones.
     let stmt = client.prepare_cached(&sql).await?;
     let mut items = client

@@ -16,6 +16,7 @@
 mod erase;
 mod forget;
 mod ingest;
+pub(crate) mod item_filter;
 mod items;
 mod pipeline;
 mod plan;

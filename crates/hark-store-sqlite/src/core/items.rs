@@ -1,6 +1,7 @@
 //! Items: reading back, deleting one, and privacy erasure. Deleting a subject deletes what
 //! was analysed from it too (mentions, roll-up, queue row, corrections, theme quotes).
 
+use super::item_filter;
 use crate::analysis::queue::{enqueue_item, forget_analysis, forget_subject};
 use crate::row;
 use crate::Error;
@@ -10,7 +11,6 @@ use hark_core::{
     StoredPart, Timestamp,
 };
 use hark_store::backend::row::ITEM_COLUMNS;
-use rusqlite::types::ToSql;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 /// A page of the project's items, newest first.
@@ -21,36 +21,8 @@ pub(crate) fn list_items(
     cursor: Option<ItemCursor>,
     limit: u32,
 ) -> Result<ItemPage, Error> {
-    let mut sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE project_id = ?");
-    let mut args: Vec<Box<dyn ToSql>> = vec![Box::new(project.as_str().to_string())];
-    if let Some(s) = &filter.source_id {
-        sql.push_str(" AND source_id = ?");
-        args.push(Box::new(s.as_str().to_string()));
-    }
-    if let Some(u) = &filter.user_id {
-        sql.push_str(" AND user_id = ?");
-        args.push(Box::new(u.clone()));
-    }
-    if let Some(e) = &filter.email {
-        sql.push_str(" AND email = ? COLLATE NOCASE");
-        args.push(Box::new(e.clone()));
-    }
-    if let Some(t) = filter.created_from {
-        sql.push_str(" AND created_at >= ?");
-        args.push(Box::new(t.as_micros()));
-    }
-    if let Some(t) = filter.created_to {
-        sql.push_str(" AND created_at < ?");
-        args.push(Box::new(t.as_micros()));
-    }
-    if let Some(q) = &filter.text {
-        sql.push_str(
-            " AND (instr(lower(body), lower(?)) > 0 OR EXISTS (SELECT 1 FROM parts p \
-             WHERE p.item_id = items.id AND instr(lower(p.body), lower(?)) > 0))",
-        );
-        args.push(Box::new(q.clone()));
-        args.push(Box::new(q.clone()));
-    }
+    let (conditions, mut args) = item_filter::conditions(project, filter);
+    let mut sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE {conditions}");
     if let Some(c) = cursor {
         sql.push_str(" AND (created_at, id) < (?, ?)");
         args.push(Box::new(c.created_at));

@@ -2,6 +2,7 @@
 //! group-commit writer, reads through the reader pool; each part lives in its own module.
 
 mod ingest;
+pub(crate) mod item_filter;
 mod items;
 pub(crate) mod tenancy;
 

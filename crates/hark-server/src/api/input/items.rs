@@ -4,6 +4,7 @@
 use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::{FromJson, FromPairs, ObjectReader};
 use crate::api::ApiError;
+use hark_core::analysis::{Category, SentimentLabel};
 use hark_core::limits::{MAX_EMAIL_CHARS, MAX_SOURCE_ID_CHARS, MAX_USER_ID_CHARS};
 use hark_core::validate::ingest::{validate_ingest, IngestRequest};
 use hark_core::validate::Issue;
@@ -36,8 +37,8 @@ impl FromPairs for ListParams {
     }
 }
 
-/// Parses `source_id, user_id, email, created_from, created_to, q, limit, cursor`, collecting
-/// every problem. Unknown and repeated parameters are problems; empty values mean "not set".
+/// Parses `source_id, user_id, email, created_from, created_to, q, category, sentiment, limit,
+/// cursor`, collecting every problem. Unknown and repeated parameters are problems; empty values mean "not set".
 /// Written before [`super::QueryReader`]; its messages (an "ISO 8601 date-time") are part of
 /// the contract's bodies, so it keeps its own loop.
 pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListParams, Vec<Issue>> {
@@ -68,6 +69,14 @@ pub fn parse_list_query(pairs: &[(String, String)]) -> Result<ListParams, Vec<Is
             "q" => f.text = Some(value.clone()),
             "created_from" => f.created_from = timestamp(key, value, &mut issues),
             "created_to" => f.created_to = timestamp(key, value, &mut issues),
+            "category" => match value.parse::<Category>() {
+                Ok(c) => f.category = Some(c),
+                Err(e) => issues.push(Issue::new(key.clone(), e.to_string())),
+            },
+            "sentiment" => match value.parse::<SentimentLabel>() {
+                Ok(l) => f.sentiment = Some(l),
+                Err(e) => issues.push(Issue::new(key.clone(), e.to_string())),
+            },
             "limit" => match value.parse::<u32>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => params.limit = n,
                 _ => issues.push(Issue::new(
@@ -161,6 +170,8 @@ mod tests {
             ("created_from", "2026-03-01T00:00:00Z"),
             ("created_to", "2026-04-01T00:00:00Z"),
             ("q", "excel"),
+            ("category", "feature_request"),
+            ("sentiment", "neutral"),
             ("limit", "500"),
             ("cursor", "5.7"),
         ]))
@@ -175,6 +186,8 @@ mod tests {
         );
         assert_eq!(p.filter.text.as_deref(), Some("excel"));
         assert_eq!(p.filter.source_id, Some(SourceId::new("src_1")));
+        assert_eq!(p.filter.category, Some(Category::FeatureRequest));
+        assert_eq!(p.filter.sentiment, Some(SentimentLabel::Neutral));
     }
 
     #[test]
@@ -184,12 +197,25 @@ mod tests {
             ("cursor", "nope"),
             ("created_from", "yesterday"),
             ("colour", "red"),
+            ("category", "Bug"),
+            ("sentiment", "happy"),
             ("q", "a"),
             ("q", "b"),
         ]))
         .expect_err("invalid");
         let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["limit", "cursor", "created_from", "colour", "q"]);
+        assert_eq!(
+            paths,
+            [
+                "limit",
+                "cursor",
+                "created_from",
+                "colour",
+                "category",
+                "sentiment",
+                "q"
+            ]
+        );
         let too_big = parse_list_query(&pairs(&[("limit", "501")])).expect_err("over");
         assert_eq!(too_big[0].path, "limit");
     }
