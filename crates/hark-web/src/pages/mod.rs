@@ -1,6 +1,7 @@
 //! The dashboard's pages, one module each. Handlers are thin: they read through the store
 //! (the same queries as the JSON API), and render with `view` and `charts`.
 
+mod feedback;
 mod overview;
 mod themes;
 
@@ -18,4 +19,10 @@ pub(crate) fn router() -> Router<WebState> {
         .route("/themes/{id}/pin", post(themes::edit::pin))
         .route("/themes/{id}/merge", post(themes::edit::merge))
         .route("/themes/{id}/delete", post(themes::edit::delete))
+        .route("/feedback", get(feedback::page))
+        .route("/feedback/{id}", get(feedback::item::page))
+        .route(
+            "/feedback/{id}/category",
+            post(feedback::item::set_category),
+        )
 }
