@@ -1,6 +1,7 @@
 //! The dashboard's pages, one module each. Handlers are thin: they read through the store
 //! (the same queries as the JSON API), and render with `view` and `charts`.
 
+mod ai_answers;
 mod feedback;
 mod overview;
 mod themes;
@@ -24,5 +25,10 @@ pub(crate) fn router() -> Router<WebState> {
         .route(
             "/feedback/{id}/category",
             post(feedback::item::set_category),
+        )
+        .route("/ai-answers", get(ai_answers::page))
+        .route(
+            "/ai-answers/{application_id}/{conversation_id}",
+            get(ai_answers::conversation::page),
         )
 }

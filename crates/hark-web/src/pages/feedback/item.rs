@@ -7,6 +7,7 @@ use super::{source_name, who};
 use crate::auth::{DashboardUser, Posted};
 use crate::pages::themes::{theme_href, theme_label};
 use crate::view::chips;
+use crate::view::filters::category_label;
 use crate::view::format::{time, user_url};
 use crate::view::layout::{self, Section};
 use crate::{WebError, WebState};
@@ -108,7 +109,7 @@ pub(crate) async fn page(
             ol.thread {
                 @if !body.trim().is_empty() {
                     li {
-                        p.muted { (who(&item).unwrap_or("Customer")) " · " (time(item.created_at)) }
+                        p.muted { bdi { (who(&item).unwrap_or("Customer")) } " · " (time(item.created_at)) }
                         div.body { (render(body, &spans[0])) }
                     }
                 }
@@ -116,7 +117,7 @@ pub(crate) async fn page(
                     @let staff = speakers.get(i) == Some(&Speaker::Staff);
                     li class=[staff.then_some("staff")] {
                         p.muted {
-                            (p.author.as_deref().or(p.email.as_deref()).or(p.user_id.as_deref()).unwrap_or("Unknown"))
+                            bdi { (p.author.as_deref().or(p.email.as_deref()).or(p.user_id.as_deref()).unwrap_or("Unknown")) }
                             @if staff { " (staff)" }
                             " · " (time(p.created_at))
                         }
@@ -140,6 +141,11 @@ fn analysis_facts(analysis: Option<&StoredAnalysis>) -> Markup {
                     (chips::category(a.category))
                     @if a.category_source == "user" { " set by a person" }
                     @else { " " span.muted { (format!("{:.0}%", a.confidence * 100.0)) " confidence" } }
+                }
+                dd {
+                    a href=(format!("/themes?category={}", a.category.as_str())) {
+                        (category_label(a.category)) " themes"
+                    }
                 }
                 dt { "Sentiment" } dd { (chips::sentiment(a.sentiment)) }
                 dt { "Analysed" } dd { (time(a.analyzed_at)) " UTC" }
@@ -180,7 +186,7 @@ fn mention_table(analysis: Option<&StoredAnalysis>, themes: &[Theme]) -> Markup 
     html! {
         section aria-labelledby="mentions" {
             h2 #mentions { "Mentions" }
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Mentions" tabindex="0" {
                 table {
                     thead {
                         tr {

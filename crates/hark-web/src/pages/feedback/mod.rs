@@ -92,7 +92,7 @@ pub(crate) async fn page(
                 @else { "No feedback matches this view." }
             }
         } @else {
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Feedback" tabindex="0" {
                 table {
                     caption.sr-only { "Feedback, newest first" }
                     thead {
