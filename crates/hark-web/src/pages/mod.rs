@@ -21,6 +21,8 @@ pub(crate) fn router() -> Router<WebState> {
         .route("/themes/{id}/merge", post(themes::edit::merge))
         .route("/themes/{id}/delete", post(themes::edit::delete))
         .route("/feedback", get(feedback::page))
+        .route("/feedback/export.csv", get(feedback::export::csv))
+        .route("/feedback/export.jsonl", get(feedback::export::jsonl))
         .route("/feedback/{id}", get(feedback::item::page))
         .route(
             "/feedback/{id}/category",

@@ -1,7 +1,8 @@
 //! `/feedback`: the project's items, newest first, 25 a page, with their category and
 //! sentiment; filtered by time, source, category, sentiment and keyword, all in the URL.
-//! `/feedback/{id}` is [`item`].
+//! `/feedback/{id}` is [`item`], the downloads of the same rows are [`export`].
 
+pub(crate) mod export;
 mod highlight;
 pub(crate) mod item;
 mod scan;
