@@ -4,6 +4,7 @@
 mod ai_answers;
 mod feedback;
 mod overview;
+mod settings;
 mod themes;
 
 use crate::WebState;
@@ -33,4 +34,22 @@ pub(crate) fn router() -> Router<WebState> {
             "/ai-answers/{application_id}/{conversation_id}",
             get(ai_answers::conversation::page),
         )
+        .route("/settings", get(settings::page))
+        .route("/settings/sources", post(settings::sources::create))
+        .route(
+            "/settings/applications",
+            post(settings::chat::create_application),
+        )
+        .route(
+            "/settings/access-keys",
+            post(settings::chat::create_access_key),
+        )
+        .route(
+            "/settings/access-keys/{id}/revoke",
+            post(settings::chat::revoke_access_key),
+        )
+        .route("/settings/secret", post(settings::secret::rotate))
+        .route("/settings/users", post(settings::users::create))
+        .route("/settings/users/{id}/role", post(settings::users::set_role))
+        .route("/settings/users/{id}/delete", post(settings::users::delete))
 }
