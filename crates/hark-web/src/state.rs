@@ -3,6 +3,7 @@
 
 use crate::auth::throttle::SignInThrottle;
 use hark_analysis::worker::Pipeline;
+use hark_core::crypto::MasterKey;
 use hark_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +48,7 @@ pub type ModelProbe = Arc<dyn Fn() -> Option<Arc<Pipeline>> + Send + Sync>;
 #[derive(Clone)]
 pub struct WebState {
     inner: Arc<Inner>,
+    master: Option<Arc<MasterKey>>,
 }
 
 struct Inner {
@@ -67,7 +69,20 @@ impl WebState {
                 throttle,
                 model,
             }),
+            master: None,
         }
+    }
+
+    /// The same state with the deployment's master key, which seals the SigV4 access keys the
+    /// settings page issues. Without it the page lists and revokes keys but cannot issue one.
+    pub fn with_master_key(mut self, master: MasterKey) -> Self {
+        self.master = Some(Arc::new(master));
+        self
+    }
+
+    /// The master key, when the server gave it.
+    pub(crate) fn master_key(&self) -> Option<&MasterKey> {
+        self.master.as_deref()
     }
 
     /// The store.

@@ -178,7 +178,7 @@ fn mention_list(
             @if mentions.is_empty() {
                 p.muted { "No mentions in this view." }
             } @else {
-                div.table-wrap {
+                div.table-wrap role="region" aria-label="Mentions of this theme" tabindex="0" {
                     table {
                         thead {
                             tr {

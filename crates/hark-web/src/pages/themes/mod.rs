@@ -130,7 +130,7 @@ pub(crate) async fn page(
         @if shown.is_empty() {
             p.muted { "No themes here yet: they appear once feedback has been analysed and grouped." }
         } @else {
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Themes" tabindex="0" {
                 table {
                     caption.sr-only { "Themes, " (sort.label()) }
                     thead {
