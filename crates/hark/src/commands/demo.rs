@@ -178,10 +178,10 @@ fn demo_instructions(d: &Demo, addr: SocketAddr) -> String {
          \x20 secret_key: {secret_key}\n\
          \x20 source_id:  {source_id}\n\
          \n\
-         Dashboard: {base}/\n\
+         Dashboard (a new password at every `hark demo` start): {base}/\n\
          \n\
          \x20 email:    {DEMO_USER}\n\
-         \x20 password: {user_password}  (a new one at every `hark demo` start)\n\
+         \x20 password: {user_password}\n\
          \n\
          Send feedback:\n\
          \n\
@@ -281,6 +281,7 @@ mod tests {
             access_key_id: AccessKeyId::new("HKIAEXAMPLE"),
             secret_access_key: "s3cr3t".into(),
             region: "us-east-1".into(),
+            user_password: Password::new("demo-password-1"),
         }
     }
 
@@ -289,6 +290,11 @@ mod tests {
         let addr = "0.0.0.0:9".parse().expect("addr");
         let text = demo_instructions(&demo(), addr);
         assert!(text.contains("curl -u 'hk_key:hs_secret'"), "{text}");
+        assert!(text.contains("start): http://127.0.0.1:9/"), "{text}");
+        assert!(
+            text.contains(DEMO_USER) && text.contains("demo-password-1"),
+            "{text}"
+        );
         assert!(
             text.contains("http://127.0.0.1:9/api/1/ai-feedback/ingest"),
             "{text}"
