@@ -15,6 +15,7 @@ import re
 import subprocess
 import tempfile
 import time
+import uuid
 
 import pytest
 import requests
@@ -133,6 +134,19 @@ class Hark:
             if not cursor:
                 return items
 
+    def all_mentions(self, **filters):
+        """Every mention (items' and AI-answer comments'), newest first."""
+        mentions, before = [], None
+        while True:
+            params = dict(filters, limit=500)
+            if before is not None:
+                params["before"] = before
+            page = self.get("/api/1/mentions", **params)
+            mentions += page["mentions"]
+            before = page.get("next_before")
+            if before is None:
+                return mentions
+
     def item(self, item_id):
         return self.get(f"/api/1/items/{item_id}")
 
@@ -173,6 +187,34 @@ def ingest(h, source_id, items):
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["failed"] == 0, body
+
+
+# Votes on AI answers, sent with boto3 (SigV4): (usefulness, reason, comment).
+VOTES = [("USEFUL", "HELPFUL", "Clear steps, thanks"), ("USEFUL", None, None), ("USEFUL", "COMPLETE", None),
+         ("NOT_USEFUL", "NOT_FACTUALLY_CORRECT", "The pairing steps are wrong for my watch"),
+         ("NOT_USEFUL", "NOT_HELPFUL", "HOSTILE-CHAT <img src=x onerror=\"window.__xss=1\"> did not help"),
+         ("NOT_USEFUL", "OTHER", "It linked to a page that does not exist"), ("USEFUL", "RELEVANT_SOURCES", None)]
+
+
+def put_votes(h):
+    import boto3
+    from botocore.config import Config
+    app = admin(h.data, "create-app", "--project", h.project_id, "--name", "assistant <b>beta</b>")["application_id"]
+    key = admin(h.data, "create-access-key", "--project", h.project_id)
+    client = boto3.client("qbusiness", endpoint_url=h.base, region_name="us-east-1",
+                          aws_access_key_id=key["access_key_id"], aws_secret_access_key=key["secret_access_key"],
+                          config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for n, (usefulness, reason, comment) in enumerate(VOTES):
+        vote = {"usefulness": usefulness, "submittedAt": now - datetime.timedelta(days=n)}
+        if reason:
+            vote["reason"] = reason
+        if comment:
+            vote["comment"] = comment
+        client.put_feedback(applicationId=app, conversationId=str(uuid.UUID(int=n + 1)),
+                            messageId=str(uuid.UUID(int=1000 + n)),
+                            userId=f"u{n}", messageUsefulness=vote)
+    h.app_id = app
 
 
 def wait_for_analysis(h):
@@ -218,6 +260,7 @@ def hark():
         r = h.api("POST", "/api/1/ai-feedback/ingest",
                   json={"source_id": h.sources["hostile"], "items": [dict(REFUSED_URL[1], unique_id=REFUSED_URL[0])]})
         assert r.status_code == 200 and r.json()["failed"] == 1, r.text
+        put_votes(h)
         wait_for_analysis(h)
         # Restart with discovery effectively off, so themes hold still while pages are compared
         # with the API.

@@ -99,6 +99,12 @@ def test_bidi_overrides_in_the_data_are_isolated(hark, admin_browser):
     assert not leaks, f"a right-to-left override from the data can reorder the text after it: {leaks}"
 
 
+def test_ai_answers_with_a_hostile_comment_is_inert(hark, admin_browser):
+    admin_browser.get(hark.base + "/ai-answers?range=all")
+    assert "HOSTILE-CHAT" in page_text(admin_browser), "the hostile comment is not shown"
+    assert_inert(admin_browser, "/ai-answers")
+
+
 def test_theme_pages_with_hostile_mentions_are_inert(hark, admin_browser):
     theme_ids = {m["theme_id"] for i in hostile_items(hark)
                  for m in (hark.analyses[i["id"]] or {}).get("mentions", []) if m.get("theme_id")}

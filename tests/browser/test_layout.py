@@ -71,13 +71,13 @@ def test_no_serious_accessibility_violations(hark, admin_browser, signed_out_bro
     assert not bad, f"{page}: {len(bad)} serious/critical axe violations\n{describe(bad)}"
 
 
-def screenshot(driver, name):
+def screenshot(driver, name, width):
+    """The whole page, `width` CSS pixels wide."""
     metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
     content = metrics.get("cssContentSize") or metrics["contentSize"]
-    viewport = metrics.get("cssLayoutViewport") or metrics["layoutViewport"]
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": viewport["clientWidth"], "height": content["height"], "scale": 1}})
+        "clip": {"x": 0, "y": 0, "width": width, "height": content["height"], "scale": 1}})
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
@@ -86,7 +86,7 @@ def screenshot(driver, name):
 @pytest.mark.parametrize("page", PAGES)
 def test_screenshot(hark, admin_browser, signed_out_browser, page, size):
     driver = open_page(hark, page, admin_browser, signed_out_browser, size)
-    screenshot(driver, f"{page}-{size}")
+    screenshot(driver, f"{page}-{size}", SIZES[size][0])
     assert (SHOTS / f"{page}-{size}.png").stat().st_size > 1000
 
 
