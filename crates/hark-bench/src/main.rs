@@ -1,8 +1,9 @@
 //! hark-bench: the benchmarks of hark, run with `scripts/bench-ingest.sh`,
-//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh` (release builds). Each prints per-round figures, then
+//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh`, `scripts/bench-dashboard.sh` (release builds). Each prints per-round figures, then
 //! medians and the ratio to a baseline measured in the same run. CI times nothing.
 
 mod analysis;
+mod dashboard;
 mod drive;
 mod embed;
 mod ingest;
@@ -34,6 +35,8 @@ enum Scenario {
     Embed(embed::Args),
     /// The analysis pipeline on 10,000 items and theme discovery over 100,000 mentions.
     Analysis(analysis::Args),
+    /// The dashboard's pages on a 200,000-item project: server time p50/p95 and page weight.
+    Dashboard(dashboard::Args),
 }
 
 #[tokio::main]
@@ -48,5 +51,6 @@ async fn main() -> Result<(), drive::BenchError> {
         Scenario::PutFeedback(args) => put_feedback::run(args, &hark_bin).await,
         Scenario::Embed(args) => tokio::task::spawn_blocking(move || embed::run(args)).await?,
         Scenario::Analysis(args) => analysis::run(args).await,
+        Scenario::Dashboard(args) => dashboard::run(args, &hark_bin).await,
     }
 }

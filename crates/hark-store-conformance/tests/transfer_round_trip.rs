@@ -734,6 +734,92 @@ async fn broken_exports_leave_nothing_on_postgres() {
     broken_exports_leave_nothing(target.as_ref()).await;
 }
 
+/// `export` as a hark from before the `users` table wrote it: no `users` in the header's
+/// schema, no users rows, no `users` count in the end record.
+fn without_users_table(export: &str) -> String {
+    let mut out = String::new();
+    for line in export.lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["table"] == "users" {
+            continue;
+        }
+        for key in ["schema", "end"] {
+            if let Some(tables) = v.get_mut(key).and_then(|t| t.as_object_mut()) {
+                assert!(tables.remove("users").is_some(), "{key} lists users");
+            }
+        }
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// An export from before the `users` table imports, with no users and everything else; one
+/// lacking an older table is still refused, and leaves nothing.
+async fn an_export_without_users_imports(target: &dyn Store) {
+    let (_a_dir, a) = sqlite().await;
+    let fx = populate(a.as_ref()).await;
+    let good = export(a.as_ref(), &fx.project).await;
+    let old = without_users_table(&good);
+    assert_eq!(row_lines(&old, "users"), 0);
+    assert!(!old.contains("\"users\""));
+
+    let no_themes = with_header_changed(&old, |schema| {
+        schema.remove("themes");
+    });
+    let r = import(target, &no_themes).await;
+    match r {
+        Err(StoreError::BadExport(message)) => {
+            assert!(message.contains("lacks table themes"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(target.list_projects().await.unwrap().is_empty());
+
+    let summary = import(target, &old).await.unwrap();
+    assert_eq!(summary.rows_of("users"), 0);
+    let (_b_dir, b) = sqlite().await;
+    let full = import(b.as_ref(), &good).await.unwrap();
+    for (table, rows) in &full.rows {
+        let expected = if *table == "users" { 0 } else { *rows };
+        assert_eq!(summary.rows_of(table), expected, "{table}");
+    }
+    for (email, _) in &fx.users {
+        assert!(target.user_by_email(email).await.unwrap().is_none());
+    }
+    // What it holds exports again as the original did, users aside.
+    let again = export(target, &fx.project).await;
+    assert_eq!(
+        normalise_export(&without_users_table(&again)).unwrap(),
+        normalise_export(&old).unwrap()
+    );
+}
+
+/// `export` with its header's schema changed by `change`.
+fn with_header_changed(
+    export: &str,
+    change: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
+) -> String {
+    let (header, rest) = export.split_once('\n').unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(header).unwrap();
+    change(v["schema"].as_object_mut().unwrap());
+    format!("{v}\n{rest}")
+}
+
+#[tokio::test]
+async fn an_export_without_users_imports_on_sqlite() {
+    let (_dir, target) = sqlite().await;
+    an_export_without_users_imports(target.as_ref()).await;
+}
+
+#[tokio::test]
+async fn an_export_without_users_imports_on_postgres() {
+    let Some(target) = postgres().await else {
+        return;
+    };
+    an_export_without_users_imports(target.as_ref()).await;
+}
+
 #[tokio::test]
 async fn an_unknown_project_exports_nothing() {
     let (_dir, s) = sqlite().await;

@@ -45,6 +45,10 @@
 //! writes wait while the import runs. A project that already exists in the target is
 //! refused (`Conflict`), as is one whose API key, source ids or user emails (unique on the
 //! whole server) another project has.
+//!
+//! An export written before the `users` table joined the format has no such table in its
+//! header: it imports with no dashboard users (tables::ADDED_TABLES). Any other table missing
+//! from a header is refused.
 
 mod export;
 mod import;

@@ -176,6 +176,11 @@ const QUEUE_CHAT: &[Column] = &[
 
 /// Every table of a project, in dependency order: a row only refers to rows of tables before
 /// its own (themes come before the mentions linked to them).
+/// Tables added to format version 1 after exports were first written: an export from an older
+/// hark has no such table in its header (nor rows of it), and imports it as empty. Only
+/// these: any other table missing from a header means a broken or foreign export.
+pub const ADDED_TABLES: &[&str] = &["users"];
+
 pub static TABLES: &[Table] = &[
     Table {
         name: "projects",

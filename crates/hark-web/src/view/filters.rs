@@ -214,6 +214,10 @@ pub(crate) fn form(
             @if let Some(sort) = &f.sort {
                 input type="hidden" name="sort" value=(sort);
             }
+            // A page whose category is a tab keeps it when the other filters change.
+            @if let (false, Some(c)) = (fields.category, f.category()) {
+                input type="hidden" name="category" value=(c.as_str());
+            }
             button type="submit" { "Apply" }
         }
     }

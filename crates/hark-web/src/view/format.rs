@@ -51,9 +51,53 @@ pub(crate) fn user_url(raw: &str) -> Markup {
     }
 }
 
+/// `s` percent-encoded as one path segment (everything but `A–Z a–z 0–9 - . _ ~`), so an id
+/// taken from a request can go into a link or a `Location` header whatever it contains.
+pub(crate) fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The first `max` characters of `text` with whitespace runs collapsed, `…` when cut.
+pub(crate) fn snippet(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, word) in text.split_whitespace().enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > max {
+            let cut: String = out.chars().take(max).collect();
+            return format!("{}…", cut.trim_end());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_encode_everything_but_unreserved() {
+        assert_eq!(segment("th_aZ9-._~"), "th_aZ9-._~");
+        assert_eq!(segment("a/b?c d"), "a%2Fb%3Fc%20d");
+        assert_eq!(segment("é\r\n"), "%C3%A9%0D%0A");
+    }
+
+    #[test]
+    fn snippets_collapse_and_cut_on_characters() {
+        assert_eq!(snippet("  a\n\n b  ", 10), "a b");
+        assert_eq!(snippet("ééééé ééééé", 7), "ééééé é…");
+        assert_eq!(snippet("abc def", 4), "abc…");
+    }
 
     #[test]
     fn only_http_urls_become_links() {
