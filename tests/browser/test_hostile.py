@@ -26,8 +26,11 @@ for (const el of document.querySelectorAll('img[src="x"], iframe, object, embed,
 return bad;
 """
 
-# Text nodes with a bidi override whose effect is not contained: neither isolated by an
-# ancestor (bdi, dir=auto, unicode-bidi: isolate/plaintext) up to its block, nor alone in it.
+# Text nodes with a bidi override whose effect is not contained: no inline ancestor up to its
+# block isolates it (bdi, dir=auto, unicode-bidi: isolate/isolate-override/plaintext), and the
+# block holds other text too, unless the page marks that block as user text (unicode-bidi:
+# plaintext). Blocks are `isolate` in Chrome's own stylesheet, which does not end an override
+# inside them, so a block's own `isolate` does not count.
 BIDI_PROBE = """
 const leaks = [];
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -38,11 +41,11 @@ while (walker.nextNode()) {
   let el = node.parentElement, contained = false;
   while (el) {
     const style = getComputedStyle(el);
-    if (isolating.includes(style.unicodeBidi)) { contained = true; break; }
     if (!style.display.startsWith('inline')) {
-      contained = el.textContent.trim() === node.data.trim();
+      contained = style.unicodeBidi === 'plaintext' || el.textContent.trim() === node.data.trim();
       break;
     }
+    if (isolating.includes(style.unicodeBidi)) { contained = true; break; }
     el = el.parentElement;
   }
   if (!contained) leaks.push((node.parentElement.outerHTML || '').slice(0, 200));
