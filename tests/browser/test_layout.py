@@ -101,3 +101,32 @@ def test_no_horizontal_overflow_on_a_phone(hark, admin_browser, signed_out_brows
               .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
                                + ' right=' + Math.round(e.getBoundingClientRect().right));""")
         pytest.fail(f"{page}: {width}px wide on a 390px phone; too wide: {json.dumps(wide)}")
+
+
+# Every <dd> to the right of its <dt> (the value column of a two-column list), or below it when
+# the list stacks; never in the label column beside another label.
+DL_PROBE = """
+const bad = [];
+for (const dl of document.querySelectorAll('dl')) {
+  let dt = null;
+  for (const el of dl.children) {
+    if (el.tagName === 'DT') { dt = el; continue; }
+    if (el.tagName !== 'DD' || !dt) continue;
+    const a = dt.getBoundingClientRect(), b = el.getBoundingClientRect();
+    const right = b.left >= a.right - 1, below = b.top >= a.bottom - 1 && Math.abs(b.left - a.left) < 2;
+    const stacked = getComputedStyle(dl).display !== 'grid';
+    if (!(right || (stacked && below)))
+      bad.push(dt.textContent.trim() + ' -> ' + el.textContent.trim().slice(0, 60)
+               + ` (dt left ${Math.round(a.left)}, dd left ${Math.round(b.left)})`);
+  }
+}
+return bad;
+"""
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("page", PAGES)
+def test_definition_lists_keep_values_beside_their_labels(hark, admin_browser, signed_out_browser, page, size):
+    driver = open_page(hark, page, admin_browser, signed_out_browser, size)
+    bad = driver.execute_script(DL_PROBE)
+    assert not bad, f"{page} ({size}): values out of their column: {bad}"
