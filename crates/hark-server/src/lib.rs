@@ -66,8 +66,8 @@ pub fn router(state: AppState) -> Router {
     layers::common(app, &state).with_state(state)
 }
 
-/// The dashboard's state: the same store, the `web` settings, and the analysis pipeline once
-/// its model has loaded.
+/// The dashboard's state: the same store, the `web` settings, the analysis pipeline once its
+/// model has loaded, and the master key that seals the access keys it issues.
 fn web_state(state: &AppState) -> hark_web::WebState {
     let analysis = state.config().analysis.clone();
     hark_web::WebState::new(
@@ -75,6 +75,7 @@ fn web_state(state: &AppState) -> hark_web::WebState {
         state.config().web.clone(),
         Arc::new(move || analysis.get().cloned()),
     )
+    .with_master_key(state.config().chat.master_key.clone())
 }
 
 /// Answer of routes that do not exist: under `/applications`, the AWS-shaped

@@ -79,11 +79,7 @@ pub async fn build(store: Arc<dyn Store>, size: Size) -> Result<Built, BenchErro
     .await?;
     let now = Timestamp::now().as_micros();
     // Items, 100 per ingest call (the contract's most).
-    for (batch, chunk) in (0..size.items)
-        .collect::<Vec<_>>()
-        .chunks(100)
-        .enumerate()
-    {
+    for (batch, chunk) in (0..size.items).collect::<Vec<_>>().chunks(100).enumerate() {
         let source = &sources[batch % sources.len()];
         let items: Vec<_> = chunk
             .iter()

@@ -141,8 +141,7 @@ fn analysis_facts(analysis: Option<&StoredAnalysis>) -> Markup {
                     (chips::category(a.category))
                     @if a.category_source == "user" { " set by a person" }
                     @else { " " span.muted { (format!("{:.0}%", a.confidence * 100.0)) " confidence" } }
-                }
-                dd {
+                    " · "
                     a href=(format!("/themes?category={}", a.category.as_str())) {
                         (category_label(a.category)) " themes"
                     }
