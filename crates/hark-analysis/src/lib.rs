@@ -6,6 +6,7 @@ pub mod embed;
 pub mod eval;
 pub mod linear;
 pub mod mentions;
+pub mod search;
 pub mod seeds;
 pub mod tfidf;
 pub mod themes;

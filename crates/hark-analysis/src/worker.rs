@@ -8,11 +8,13 @@
 use crate::analyzer::{apply_learned, Analyzer};
 use crate::classify::Learned;
 use crate::embed::EmbedError;
+use crate::search::index::SearchIndex;
+use crate::search::{self, SearchHit, SearchQuery, SearchResults};
 use crate::themes::{self, link, DiscoverParams, ExistingTheme, MentionInput, Scope, ThemeError};
 use hark_core::analysis::{
     Category, MentionFilter, MentionRecord, Speaker, SubjectAnalysis, SubjectText, Theme, ThemeId,
 };
-use hark_core::{ProjectId, Timestamp};
+use hark_core::{ItemId, ProjectId, Timestamp};
 use hark_store::{Store, StoreError, ThemeUpdate};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -79,6 +81,7 @@ pub struct Pipeline {
     analyzer: Arc<Analyzer>,
     config: PipelineConfig,
     learned: Mutex<LearnedCache>,
+    search: SearchIndex,
 }
 
 impl Pipeline {
@@ -89,7 +92,41 @@ impl Pipeline {
             analyzer,
             config,
             learned: Mutex::new(HashMap::new()),
+            search: SearchIndex::default(),
         }
+    }
+
+    /// Hybrid search of the project's feedback (meaning and words, [`crate::search`]).
+    pub async fn search(
+        &self,
+        project: &ProjectId,
+        query: &SearchQuery,
+    ) -> Result<SearchResults, PipelineError> {
+        let text = query.text.trim().to_string();
+        if text.is_empty() {
+            return Ok(SearchResults {
+                semantic: true,
+                ..SearchResults::default()
+            });
+        }
+        let index = self.search.current(self.store.as_ref(), project).await?;
+        let analyzer = self.analyzer.clone();
+        let mut vectors =
+            tokio::task::spawn_blocking(move || analyzer.embedder().embed(&[text.as_str()]))
+                .await??;
+        let vector = vectors.pop().unwrap_or_default();
+        Ok(search::hybrid(self.store.as_ref(), project, &index, &vector, query).await?)
+    }
+
+    /// Feedback similar to the item (by meaning), best first; empty until it is analysed.
+    pub async fn similar(
+        &self,
+        project: &ProjectId,
+        item: ItemId,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, PipelineError> {
+        let index = self.search.current(self.store.as_ref(), project).await?;
+        Ok(search::similar(self.store.as_ref(), project, &index, item, limit).await?)
     }
 
     /// Runs until `cancel`: analyses queued subjects, and re-clusters unlinked mentions every

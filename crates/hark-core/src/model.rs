@@ -200,6 +200,9 @@ pub struct ItemFilter {
     /// Only analysed items whose overall sentiment has this label (the score's band, as
     /// [`Sentiment::from_score`](crate::analysis::Sentiment::from_score) draws it).
     pub sentiment: Option<SentimentLabel>,
+    /// Only these items (the hybrid search's semantic candidates, hydrated with the other
+    /// filters in one query). An empty list matches nothing.
+    pub ids: Option<Vec<ItemId>>,
 }
 
 /// Position after the last row of a page: listings go newest first by (`created_at`, `id`).

@@ -11,7 +11,7 @@ use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
-use hark_core::{ProjectId, Timestamp};
+use hark_core::{ItemId, ProjectId, Timestamp};
 
 /// A mention's embedding with what theme discovery needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,27 @@ pub struct MentionVector {
     pub theme: Option<ThemeId>,
     /// Unit-length embedding.
     pub embedding: Vec<f32>,
+}
+
+/// An item mention's embedding, for the search index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemVector {
+    /// Mention id.
+    pub id: i64,
+    /// The item it was said in.
+    pub item: ItemId,
+    /// Unit-length embedding.
+    pub embedding: Vec<f32>,
+}
+
+/// How many item mentions a project has and the highest id among them (0 when none): when
+/// neither changed, a search index built from [`AnalysisStore::item_vectors`] is current.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VectorStamp {
+    /// Item mentions.
+    pub count: u64,
+    /// Highest mention id.
+    pub max_id: i64,
 }
 
 /// The outcome of theme discovery for one project, applied atomically.
@@ -114,6 +135,16 @@ pub trait AnalysisStore: Send + Sync + 'static {
         project: &ProjectId,
         unlinked_only: bool,
     ) -> Result<Vec<MentionVector>, StoreError>;
+    /// Up to `limit` embeddings of the project's item mentions (chat comments excluded) with
+    /// ids above `after`, by id: the search index loads them in pages and then only new ones.
+    async fn item_vectors(
+        &self,
+        project: &ProjectId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ItemVector>, StoreError>;
+    /// The stamp of the project's item mentions.
+    async fn item_vector_stamp(&self, project: &ProjectId) -> Result<VectorStamp, StoreError>;
     /// Texts of the given mentions of the project, in the order asked (missing ones skipped).
     async fn mention_texts(
         &self,

@@ -17,7 +17,9 @@ mod tenancy;
 pub mod transfer;
 mod user_store;
 
-pub use analysis_store::{AnalysisStore, MentionVector, QueueDepth, ThemeUpdate};
+pub use analysis_store::{
+    AnalysisStore, ItemVector, MentionVector, QueueDepth, ThemeUpdate, VectorStamp,
+};
 pub use chat_store::{ChatStore, PutFeedbackOutcome};
 pub use error::{BoxError, StoreError};
 pub use store::Store;

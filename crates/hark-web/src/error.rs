@@ -4,6 +4,7 @@
 use crate::view::layout;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use hark_analysis::worker::PipelineError;
 use hark_store::StoreError;
 use maud::html;
 
@@ -28,6 +29,19 @@ pub enum WebError {
     /// Storage failed.
     #[error("storage error")]
     Store(#[from] StoreError),
+    /// The model failed on a search (the cause, for the log).
+    #[error("the search failed")]
+    Analysis(String),
+}
+
+impl WebError {
+    /// A pipeline failure: a store failure stays one (its status tells transient ones).
+    pub(crate) fn analysis(e: PipelineError) -> Self {
+        match e {
+            PipelineError::Store(e) => WebError::Store(e),
+            other => WebError::Analysis(hark_analysis::error_chain(&other)),
+        }
+    }
 }
 
 impl IntoResponse for WebError {
@@ -51,7 +65,7 @@ impl IntoResponse for WebError {
             WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
-            WebError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Store(_) | WebError::Analysis(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &self {
             WebError::Store(StoreError::NotFound(what)) => format!("{what} not found"),
@@ -62,6 +76,10 @@ impl IntoResponse for WebError {
             WebError::Store(e) => {
                 tracing::error!(error = %e, "dashboard request failed");
                 "something went wrong on the server; it has been logged".to_string()
+            }
+            WebError::Analysis(cause) => {
+                tracing::error!(error = %cause, "dashboard search failed");
+                "the search failed on the server; it has been logged".to_string()
             }
             other => other.to_string(),
         };

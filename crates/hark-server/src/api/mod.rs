@@ -8,6 +8,7 @@
 //! |---|---|
 //! | `POST /api/1/ai-feedback/ingest` | [`ingest`] |
 //! | `GET /api/1/items`, `GET/DELETE /api/1/items/{id}`, `POST /api/1/privacy/erase` | [`items`] |
+//! | `GET /api/1/search`, `GET /api/1/items/{id}/similar` | [`search`] |
 //! | `PUT /api/1/items/{id}/category`, `POST /api/1/analysis/examples`, `POST /api/1/analysis/reanalyze`, `GET /api/1/analysis/status` | [`analysis`] |
 //! | `GET /api/1/themes`, `GET/PATCH/DELETE /api/1/themes/{id}`, `POST /api/1/themes/{id}/merge`, `POST /api/1/themes/recluster`, `GET /api/1/mentions` | [`themes`] |
 //! | `GET /api/1/chat/feedback`, `GET /api/1/chat/applications/{a}/conversations/{c}`, `GET /api/1/chat/stats` | [`chat_read`] |
@@ -19,6 +20,7 @@ mod error;
 pub mod ingest;
 pub mod input;
 pub mod items;
+pub mod search;
 pub mod themes;
 pub use hark_core::theme_view as themes_view;
 
@@ -38,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/1/items", get(items::list))
         .route("/api/1/items/{id}", get(items::get).delete(items::delete))
         .route("/api/1/items/{id}/category", put(analysis::set_category))
+        .route("/api/1/items/{id}/similar", get(search::similar))
+        .route("/api/1/search", get(search::search))
         .route("/api/1/privacy/erase", post(items::erase))
         .route("/api/1/analysis/examples", post(analysis::add_examples))
         .route("/api/1/analysis/reanalyze", post(analysis::reanalyze))

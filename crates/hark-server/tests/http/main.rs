@@ -16,6 +16,7 @@ mod items;
 mod ops;
 mod prop;
 mod rate_limit;
+mod search;
 mod status;
 mod themes;
 mod tls;

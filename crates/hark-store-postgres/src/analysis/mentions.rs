@@ -9,10 +9,10 @@ use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionView, Sentiment, StoredAnalysis, Subject,
     ThemeId,
 };
-use hark_core::{ProjectId, Timestamp};
+use hark_core::{ItemId, ProjectId, Timestamp};
 use hark_store::backend::codec::{decode_vector, encode_vector, parse_category, parse_origin};
 use hark_store::backend::row::{mention_view, MENTION_COLUMNS};
-use hark_store::{MentionVector, StoreError};
+use hark_store::{ItemVector, MentionVector, StoreError, VectorStamp};
 use std::collections::HashMap;
 
 /// The subject's roll-up and mentions; `None` until it has been analysed. Both reads should
@@ -258,6 +258,59 @@ pub(super) async fn mention_vectors(
             })
         })
         .collect()
+}
+
+/// A page of the project's item-mention embeddings with ids above `after`, by id.
+pub(super) async fn item_vectors(
+    c: &impl GenericClient,
+    project: &ProjectId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<ItemVector>, Error> {
+    let rows = query(
+        c,
+        "SELECT id, subject_id, embedding FROM mentions
+         WHERE project_id = $1 AND subject_kind = $2 AND id > $3 ORDER BY id LIMIT $4",
+        &[
+            &project.as_str(),
+            &Subject::Item(0).kind(),
+            &after,
+            &i64::from(limit),
+        ],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let embedding: Vec<u8> = r.try_get(2)?;
+            Ok(ItemVector {
+                id: r.try_get(0)?,
+                item: ItemId(r.try_get(1)?),
+                embedding: decode_vector(&embedding)?,
+            })
+        })
+        .collect()
+}
+
+/// How many item mentions the project has, and the highest id.
+pub(super) async fn item_vector_stamp(
+    c: &impl GenericClient,
+    project: &ProjectId,
+) -> Result<VectorStamp, Error> {
+    let rows = query(
+        c,
+        "SELECT count(*), coalesce(max(id), 0) FROM mentions
+         WHERE project_id = $1 AND subject_kind = $2",
+        &[&project.as_str(), &Subject::Item(0).kind()],
+    )
+    .await?;
+    let Some(r) = rows.first() else {
+        return Ok(VectorStamp::default());
+    };
+    let count: i64 = r.try_get(0)?;
+    Ok(VectorStamp {
+        count: u64::try_from(count).unwrap_or(0),
+        max_id: r.try_get(1)?,
+    })
 }
 
 /// Texts of the given mentions of the project, in the order asked (repeats included), missing

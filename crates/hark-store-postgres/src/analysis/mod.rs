@@ -22,7 +22,9 @@ use hark_core::analysis::{
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
-use hark_store::{AnalysisStore, MentionVector, QueueDepth, StoreError, ThemeUpdate};
+use hark_store::{
+    AnalysisStore, ItemVector, MentionVector, QueueDepth, StoreError, ThemeUpdate, VectorStamp,
+};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row};
 
@@ -172,6 +174,25 @@ impl AnalysisStore for PgStore {
     ) -> Result<Vec<MentionVector>, StoreError> {
         let client = self.client().await?;
         mentions::mention_vectors(&client, project, unlinked_only)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn item_vectors(
+        &self,
+        project: &ProjectId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ItemVector>, StoreError> {
+        let client = self.client().await?;
+        mentions::item_vectors(&client, project, after, limit)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn item_vector_stamp(&self, project: &ProjectId) -> Result<VectorStamp, StoreError> {
+        let client = self.client().await?;
+        mentions::item_vector_stamp(&client, project)
             .await
             .map_err(Into::into)
     }

@@ -105,6 +105,10 @@ pub(crate) fn conditions(project: &ProjectId, filter: &ItemFilter) -> Conditions
         );
         c.push(template, vec![Box::new(q.clone()), Box::new(q.clone())]);
     }
+    if let Some(ids) = &filter.ids {
+        let list: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        c.push(" AND items.id = ANY({})", vec![Box::new(list)]);
+    }
     if filter.category.is_some() || filter.sentiment.is_some() {
         c.push(
             " AND EXISTS (SELECT 1 FROM subject_analysis fa WHERE fa.subject_kind = {} \

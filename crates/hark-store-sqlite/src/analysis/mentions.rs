@@ -8,10 +8,10 @@ use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionView, Sentiment, StoredAnalysis, Subject,
     ThemeId,
 };
-use hark_core::{ProjectId, Timestamp};
+use hark_core::{ItemId, ProjectId, Timestamp};
 use hark_store::backend::codec::{decode_vector, encode_vector, parse_category, parse_origin};
 use hark_store::backend::row::{mention_view, MENTION_COLUMNS};
-use hark_store::{MentionVector, StoreError};
+use hark_store::{ItemVector, MentionVector, StoreError, VectorStamp};
 use rusqlite::types::{ToSql, Value};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
@@ -212,6 +212,53 @@ pub(crate) fn mention_vectors(
             })
         })
         .collect()
+}
+
+/// A page of the project's item-mention embeddings with ids above `after`, by id.
+pub(crate) fn item_vectors(
+    conn: &Connection,
+    project: &ProjectId,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<ItemVector>, Error> {
+    let rows: Vec<(i64, i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT id, subject_id, embedding FROM mentions
+             WHERE project_id = ?1 AND subject_kind = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
+        )?
+        .query_map(
+            params![project.as_str(), Subject::Item(0).kind(), after, limit],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(id, item, embedding)| {
+            Ok(ItemVector {
+                id,
+                item: ItemId(item),
+                embedding: decode_vector(&embedding)?,
+            })
+        })
+        .collect()
+}
+
+/// How many item mentions the project has, and the highest id.
+pub(crate) fn item_vector_stamp(
+    conn: &Connection,
+    project: &ProjectId,
+) -> Result<VectorStamp, Error> {
+    let (count, max_id): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), coalesce(max(id), 0) FROM mentions
+             WHERE project_id = ?1 AND subject_kind = ?2",
+        )?
+        .query_row(params![project.as_str(), Subject::Item(0).kind()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(VectorStamp {
+        count: u64::try_from(count).unwrap_or(0),
+        max_id,
+    })
 }
 
 /// Texts of the given mentions of the project, in the order asked, missing ones skipped.

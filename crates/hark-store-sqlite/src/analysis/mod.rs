@@ -14,7 +14,9 @@ use hark_core::analysis::{
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
-use hark_store::{AnalysisStore, MentionVector, QueueDepth, StoreError, ThemeUpdate};
+use hark_store::{
+    AnalysisStore, ItemVector, MentionVector, QueueDepth, StoreError, ThemeUpdate, VectorStamp,
+};
 
 #[async_trait]
 impl AnalysisStore for SqliteStore {
@@ -118,6 +120,25 @@ impl AnalysisStore for SqliteStore {
         let p = project.clone();
         self.readers
             .read(move |c| mentions::mention_vectors(c, &p, unlinked_only))
+            .await
+    }
+
+    async fn item_vectors(
+        &self,
+        project: &ProjectId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ItemVector>, StoreError> {
+        let p = project.clone();
+        self.readers
+            .read(move |c| mentions::item_vectors(c, &p, after, limit))
+            .await
+    }
+
+    async fn item_vector_stamp(&self, project: &ProjectId) -> Result<VectorStamp, StoreError> {
+        let p = project.clone();
+        self.readers
+            .read(move |c| mentions::item_vector_stamp(c, &p))
             .await
     }
 

@@ -46,6 +46,15 @@ pub(crate) fn conditions(
         args.push(Box::new(q.clone()));
         args.push(Box::new(q.clone()));
     }
+    if let Some(ids) = &filter.ids {
+        // One JSON array argument however many ids (SQLite's json_each), not one placeholder
+        // each: the statement stays one cached shape and under the variable limit.
+        let list: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        sql.push_str(" AND items.id IN (SELECT value FROM json_each(?))");
+        args.push(Box::new(
+            serde_json::to_string(&list).unwrap_or_else(|_| "[]".into()),
+        ));
+    }
     if filter.category.is_some() || filter.sentiment.is_some() {
         sql.push_str(
             " AND EXISTS (SELECT 1 FROM subject_analysis fa WHERE fa.subject_kind = ? \

@@ -96,12 +96,14 @@ impl Filters {
         }
     }
 
-    /// The item filter of these filters (category and sentiment are applied by the page).
+    /// The item filter of these filters.
     pub fn item_filter(&self, default_range: &str, now: Timestamp) -> ItemFilter {
         ItemFilter {
             source_id: self.source().map(SourceId::new),
             created_from: self.from(default_range, now),
             text: self.q().map(str::to_string),
+            category: self.category(),
+            sentiment: self.sentiment(),
             ..ItemFilter::default()
         }
     }

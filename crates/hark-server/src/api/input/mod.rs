@@ -18,6 +18,7 @@ pub mod items;
 mod object;
 mod path;
 mod query;
+pub mod search;
 pub mod themes;
 
 pub use body::{FromJson, JsonBody, ValidJson};

@@ -56,6 +56,9 @@ fn speakers(item: &StoredItem, parts: &[StoredPart]) -> Vec<Speaker> {
         .collect()
 }
 
+/// Similar items shown on an item page.
+const SIMILAR: usize = 5;
+
 /// GET `/feedback/{id}`.
 pub(crate) async fn page(
     State(state): State<WebState>,
@@ -78,6 +81,7 @@ pub(crate) async fn page(
         .collect();
     let spans = locate(&units, &mention_texts);
     let speakers = speakers(&item, &parts);
+    let similar = super::search::similar(&state, project, item.id, SIMILAR).await?;
     let title = format!("Feedback {}", item.id.0);
     let content = html! {
         p { a href="/feedback" { "All feedback" } }
@@ -127,6 +131,17 @@ pub(crate) async fn page(
             }
         }
         (mention_table(analysis.as_ref(), &themes))
+        section aria-labelledby="similar" {
+            h2 #similar { "Similar feedback" }
+            @match &similar {
+                None => p.muted { "Shown once the model has loaded." },
+                Some(found) if found.is_empty() => p.muted {
+                    @if analysis.is_some() { "No other feedback says something close to this." }
+                    @else { "Shown once this feedback has been analysed." }
+                },
+                Some(found) => (super::search::table(found, &sources, "Similar feedback, closest first")),
+            }
+        }
     };
     Ok(layout::page(&title, &user, Section::Feedback, content))
 }

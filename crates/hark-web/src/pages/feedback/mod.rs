@@ -6,6 +6,7 @@ pub(crate) mod export;
 mod highlight;
 pub(crate) mod item;
 mod scan;
+pub(crate) mod search;
 
 use crate::auth::DashboardUser;
 use crate::view::chips;
@@ -49,7 +50,35 @@ pub(crate) fn source_name<'a>(sources: &'a [Source], id: &'a str) -> &'a str {
         .map_or(id, |s| s.name.as_str())
 }
 
-/// GET `/feedback`.
+/// The filter form of `/feedback`, with search.
+fn form(f: &Filters, sources: &[Source]) -> Markup {
+    let choices: Vec<(String, String)> = sources
+        .iter()
+        .map(|s| (s.source_id.to_string(), s.name.clone()))
+        .collect();
+    let fields = Fields {
+        category: true,
+        sentiment: true,
+        search: true,
+    };
+    filters::form("/feedback", f, DEFAULT_RANGE, &choices, fields)
+}
+
+/// Links that download the view (every row matching the filters; the words of a search as a
+/// literal text filter).
+fn downloads(f: &Filters) -> Markup {
+    let query = f.with("after", None);
+    html! {
+        p {
+            "Download this view: "
+            a href=(format!("/feedback/export.csv{query}")) { "CSV" }
+            " · "
+            a href=(format!("/feedback/export.jsonl{query}")) { "JSON Lines" }
+        }
+    }
+}
+
+/// GET `/feedback`: the listing, or search results when the view has search text.
 pub(crate) async fn page(
     State(state): State<WebState>,
     user: DashboardUser,
@@ -57,6 +86,18 @@ pub(crate) async fn page(
 ) -> Result<Markup, WebError> {
     let project = user.project();
     let filter = f.item_filter(DEFAULT_RANGE, Timestamp::now());
+    if let Some(text) = f.q() {
+        let text = text.to_string();
+        let (found, results, offset) = search::run(&state, project, &f, filter, &text).await?;
+        let sources = state.store().list_sources(project).await?;
+        let content = html! {
+            h1 { "Feedback" }
+            (form(&f, &sources))
+            (downloads(&f))
+            (search::section(&f, &found, &results, offset, &sources))
+        };
+        return Ok(layout::page("Feedback", &user, Section::Feedback, content));
+    }
     let start = f.after.as_deref().and_then(ItemCursor::decode);
     let keep = keep(&f);
     let result = scan(
@@ -68,25 +109,10 @@ pub(crate) async fn page(
     )
     .await?;
     let sources = state.store().list_sources(project).await?;
-    let choices: Vec<(String, String)> = sources
-        .iter()
-        .map(|s| (s.source_id.to_string(), s.name.clone()))
-        .collect();
-    let fields = Fields {
-        category: true,
-        sentiment: true,
-        search: true,
-    };
-    let downloads = f.with("after", None);
     let content = html! {
         h1 { "Feedback" }
-        (filters::form("/feedback", &f, DEFAULT_RANGE, &choices, fields))
-        p {
-            "Download this view: "
-            a href=(format!("/feedback/export.csv{downloads}")) { "CSV" }
-            " · "
-            a href=(format!("/feedback/export.jsonl{downloads}")) { "JSON Lines" }
-        }
+        (form(&f, &sources))
+        (downloads(&f))
         @if result.rows.is_empty() {
             p.muted {
                 @if result.bounded { "No matching feedback among the items read so far." }

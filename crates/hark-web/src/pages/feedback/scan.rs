@@ -1,10 +1,9 @@
 //! Reading items page by page with their analysis, keeping those of a category and sentiment.
 //!
-//! The store filters items by source, time and text but not yet by the analysis: the
-//! category and sentiment filters are applied here to each fetched page, and further pages
-//! are fetched until a page of the list is full or a bound of store pages was read. A
-//! store-side filter on category and sentiment (fields of `ItemFilter`) will replace this
-//! scan; the list and the export then read one store page per page again.
+//! The store filters items by category and sentiment itself ([`ItemFilter`]), so each store
+//! page is kept whole; [`Keep`] checks the rows once more against the analysis that was read
+//! with them (an item re-analysed between the two reads is then left out rather than shown
+//! under a filter it no longer matches), and the scan reads on while that emptied a page.
 
 use crate::{WebError, WebState};
 use hark_core::analysis::{Category, SentimentLabel, StoredAnalysis, Subject};
