@@ -20,10 +20,9 @@ import uuid
 import pytest
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -329,11 +328,23 @@ def sign_in(driver, hark, role=None, email=None, password=None, expect_success=T
 
 
 def click_and_wait(driver, element):
-    """Clicks an element that navigates (a link, a submit button) and waits for the next page."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks an element that navigates (a link, a submit button) and waits for the next page.
+
+    The old page is gone once the document carries a new marker: a property set on the old
+    window object does not survive a navigation. (selenium's staleness_of races the navigation:
+    chromedriver can answer "Node with given id does not belong to the document", a plain
+    WebDriverException, while the old document is being torn down.)"""
+    marker = uuid.uuid4().hex
+    driver.execute_script("window.__harkPage = arguments[0]", marker)
     element.click()
-    WebDriverWait(driver, 30).until(staleness_of(old))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def navigated(d):
+        try:
+            return d.execute_script(
+                "return window.__harkPage !== arguments[0] && document.readyState === 'complete'", marker)
+        except WebDriverException:
+            return False  # between documents: ask again
+    WebDriverWait(driver, 30).until(navigated)
 
 
 def session_cookies(driver):

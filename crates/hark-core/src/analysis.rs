@@ -385,6 +385,42 @@ pub struct MentionFilter {
     pub category: Option<Category>,
     /// Only this theme.
     pub theme: Option<ThemeId>,
+    /// Only mentions said in items, or only those in chat-feedback comments.
+    pub kind: Option<SubjectKind>,
+}
+
+/// What a mention was said in: an item or a chat-feedback comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    /// An ingested item.
+    Item,
+    /// The comment of a chat feedback.
+    Chat,
+}
+
+impl SubjectKind {
+    /// `item` or `chat`, as [`Subject::kind`] stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Item => Subject::Item(0).kind(),
+            SubjectKind::Chat => Subject::Chat(0).kind(),
+        }
+    }
+
+    /// The API's name: `item` or `comment` (a chat feedback's comment).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            SubjectKind::Item => "item",
+            SubjectKind::Chat => "comment",
+        }
+    }
+
+    /// Parses [`SubjectKind::api_name`].
+    pub fn from_api_name(name: &str) -> Option<Self> {
+        [SubjectKind::Item, SubjectKind::Chat]
+            .into_iter()
+            .find(|k| k.api_name() == name)
+    }
 }
 
 /// Counts of one theme (or all mentions) within a filter.

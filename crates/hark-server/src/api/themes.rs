@@ -1,14 +1,14 @@
 //! Themes and mentions, scoped to the caller's project ([`ProjectKey`]); another project's
 //! theme ids are 404:
 //!
-//! - `GET /api/1/themes?from=&to=&source=&category=&limit=` — every theme with its metrics,
+//! - `GET /api/1/themes?from=&to=&source=&category=&said_in=&limit=` — every theme with its metrics,
 //!   the unthemed mentions' metrics and the rising themes ([`themes_view::listing`]);
 //! - `GET /api/1/themes/{id}` — one theme, its metrics and its newest mentions (20 by default);
 //! - `PATCH /api/1/themes/{id}` — `{"name": "…" | null, "pinned": bool}`;
 //! - `POST /api/1/themes/{id}/merge` — `{"into": "th_…"}`: moves its mentions into another;
 //! - `DELETE /api/1/themes/{id}` — its mentions become unthemed (204);
 //! - `POST /api/1/themes/recluster` — rediscovers the project's themes now (503 without model);
-//! - `GET /api/1/mentions?theme=&category=&source=&from=&to=&before=&limit=` — mentions, newest
+//! - `GET /api/1/mentions?theme=&category=&source=&said_in=&from=&to=&before=&limit=` — mentions, newest
 //!   first, paged by `before`.
 
 use super::input::themes::{parse_merge, MentionsQuery, ThemePatch, ThemesQuery, THEME_MENTIONS};

@@ -9,7 +9,7 @@ use crate::chat::{at, copy, rate, vote_why};
 use crate::feedback::{body, item, part};
 use hark_core::analysis::{
     Category, LabelledExample, MentionFilter, MentionRecord, Sentiment, Speaker, Subject,
-    SubjectAnalysis, SubjectText, Theme, ThemeId,
+    SubjectAnalysis, SubjectKind, SubjectText, Theme, ThemeId,
 };
 use hark_core::chat::Usefulness::NotUseful;
 use hark_core::chat::UsefulnessReason;
@@ -633,6 +633,16 @@ pub async fn chat_feedback_comments_are_analysed(store: Arc<dyn Store>) {
             .collect(),
     );
     assert_eq!(saved.await.unwrap(), 2);
+    // The comments' mentions are told apart from items' by their kind.
+    let of_kind = |kind| MentionFilter {
+        kind: Some(kind),
+        ..MentionFilter::default()
+    };
+    let in_chat = s.theme_metrics(&p, &of_kind(SubjectKind::Chat)).await;
+    let in_chat: Vec<_> = in_chat.unwrap().iter().map(|m| m.mentions).collect();
+    assert_eq!(in_chat, [2]);
+    let in_items = s.theme_metrics(&p, &of_kind(SubjectKind::Item)).await;
+    assert!(in_items.unwrap().is_empty());
     let chat = named.subject;
     assert!(s.analysis(&p, chat).await.unwrap().is_some());
 

@@ -5,8 +5,8 @@ use super::{
 };
 use crate::feedback::{body, item};
 use hark_core::analysis::{
-    Category, MentionFilter, MentionRecord, Sentiment, Subject, SubjectText, Theme, ThemeId,
-    ThemeMetrics, WeekCount,
+    Category, MentionFilter, MentionRecord, Sentiment, Subject, SubjectKind, SubjectText, Theme,
+    ThemeId, ThemeMetrics, WeekCount,
 };
 use hark_core::{ProjectId, SourceKind, Timestamp};
 use hark_store::{create_source, Store, StoreError, ThemeUpdate};
@@ -375,6 +375,16 @@ pub async fn metrics_and_mention_listing(store: Arc<dyn Store>) {
         ..in_theme.clone()
     };
     assert!(counts(nothing).await.is_empty());
+    let items_only = MentionFilter {
+        kind: Some(SubjectKind::Item),
+        ..in_theme.clone()
+    };
+    assert_eq!(counts(items_only).await, [(Some(t.clone()), 3)]);
+    let comments_only = MentionFilter {
+        kind: Some(SubjectKind::Chat),
+        ..MentionFilter::default()
+    };
+    assert!(counts(comments_only).await.is_empty());
 
     // Listing: newest first, paged by id, with the same filters.
     let list = |f: MentionFilter, before: Option<i64>, limit: u32| async move {

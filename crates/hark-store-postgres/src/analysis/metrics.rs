@@ -41,6 +41,9 @@ impl Filter {
         if let Some(t) = &f.theme {
             filter.and("theme_id =", t.0.clone());
         }
+        if let Some(k) = f.kind {
+            filter.and("subject_kind =", k.as_str().to_string());
+        }
         filter
     }
 

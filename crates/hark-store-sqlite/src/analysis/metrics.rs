@@ -34,6 +34,10 @@ pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, 
         sql.push_str(" AND theme_id = ?");
         args.push(Value::Text(t.0.clone()));
     }
+    if let Some(k) = f.kind {
+        sql.push_str(" AND subject_kind = ?");
+        args.push(Value::Text(k.as_str().to_string()));
+    }
     (sql, args)
 }
 

@@ -5,7 +5,7 @@ use super::analysis::category_message;
 use super::query::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::{FromJson, FromPairs, ObjectReader, QueryReader};
 use crate::api::ApiError;
-use hark_core::analysis::{MentionFilter, ThemeId};
+use hark_core::analysis::{MentionFilter, SubjectKind, ThemeId};
 use hark_core::limits::{MAX_NAME_CHARS, MAX_SOURCE_ID_CHARS};
 use hark_core::validate::Issue;
 use serde_json::Value;
@@ -49,7 +49,8 @@ pub fn parse_merge(body: &Value, from: &ThemeId) -> Result<ThemeId, ApiError> {
 }
 
 /// The query of `GET /api/1/themes` and `GET /api/1/themes/{id}`: `from`, `to`, `source`,
-/// `category`, `limit` (themes, or the theme's mentions).
+/// `category`, `said_in` (`item` or `comment`: only mentions said in items, or in the comments
+/// of chat feedback), `limit` (themes, or the theme's mentions).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThemesQuery {
     /// Which mentions count.
@@ -104,6 +105,10 @@ fn mention_query(pairs: &[(String, String)], listing: bool) -> Result<Parsed, Ve
             "category" => match value.parse() {
                 Ok(c) => f.category = Some(c),
                 Err(_) => r.issue(key, &category_message()),
+            },
+            "said_in" => match SubjectKind::from_api_name(value) {
+                Some(k) => f.kind = Some(k),
+                None => r.issue(key, "must be item or comment"),
             },
             "limit" => limit = r.number(key, value, 1, MAX_LIMIT),
             "theme" if listing => f.theme = Some(ThemeId(value.to_owned())),
@@ -188,9 +193,11 @@ mod tests {
             ("to", "2026-03-16T00:00:00Z"),
             ("before", "42"),
             ("limit", "500"),
+            ("said_in", "comment"),
         ]))
         .expect("valid");
         assert_eq!(q.filter.theme, Some(ThemeId("th_a".into())));
+        assert_eq!(q.filter.kind, Some(SubjectKind::Chat));
         assert_eq!(q.filter.category, Some(Category::Bug));
         assert_eq!((q.before, q.limit), (Some(42), 500));
         assert_eq!(
@@ -204,10 +211,11 @@ mod tests {
             ("limit", "501"),
             ("from", "2026-03-02T00:00:00Z"),
             ("to", "2026-03-01T00:00:00Z"),
+            ("said_in", "chat"),
         ]))
         .expect_err("invalid");
         let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["category", "theme", "limit", "to"]);
+        assert_eq!(paths, ["category", "theme", "limit", "said_in", "to"]);
         let issues = MentionsQuery::from_pairs(&pairs(&[("before", "-1")])).expect_err("invalid");
         assert_eq!(issues[0].path, "before");
     }

@@ -1,7 +1,8 @@
 //! `/ai-answers`: how useful the AI assistants' answers are — the useful rate over time and per
-//! application, the reasons given, the copy rate, the answers with most "not useful" votes and
+//! application, the reasons given, the copy rate, the themes of the comments, the answers with most "not useful" votes and
 //! the latest "not useful" votes that carry a comment. One conversation is [`conversation`].
 
+mod comment_themes;
 pub(crate) mod conversation;
 mod summary;
 
@@ -59,6 +60,13 @@ pub(crate) async fn page(
         _ => Period::Week,
     };
     let application_id = f.source().and_then(ApplicationId::parse);
+    let themes = comment_themes::section(
+        store,
+        project,
+        from,
+        application_id.as_ref().map(|a| a.as_str().to_string()),
+    )
+    .await?;
     let stats = store
         .feedback_stats(
             project,
@@ -100,6 +108,7 @@ pub(crate) async fn page(
         }
         (overview(&s, unit))
         (per_application(&s, &apps))
+        (themes)
         section aria-labelledby="worst" {
             h2 #worst { "Answers with most “not useful” votes" }
             @if stats.most_not_useful.is_empty() {
