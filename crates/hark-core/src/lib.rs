@@ -8,6 +8,7 @@ pub mod chat;
 pub mod credentials;
 pub mod crypto;
 pub mod ids;
+pub mod json;
 pub mod limits;
 pub mod model;
 pub mod sigv4;

@@ -26,6 +26,9 @@ pub enum Error {
     /// The log filter (`log_level`) is not valid `EnvFilter` syntax.
     #[error("configuration: log_level: {0}")]
     LogFilter(#[source] tracing_subscriber::filter::ParseError),
+    /// A built-in log directive does not parse (a bug of hark's, reported rather than a panic).
+    #[error("built-in log directive is invalid")]
+    LogDirective(#[source] tracing_subscriber::filter::ParseError),
     /// The master key file could not be read or created.
     #[error("master key file {}: {source}", path.display())]
     MasterKeyFile {

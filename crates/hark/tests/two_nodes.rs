@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client, ingest, str_field, Server, Tenant};
+use common::{client, ingest, model_dir, queue, str_field, Server, Tenant};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -123,35 +123,6 @@ async fn get_item(http: &reqwest::Client, base: &str, tenant: &Tenant, id: i64) 
         .json()
         .await
         .expect("item JSON")
-}
-
-/// The embedding model: `HARK_MODEL_DIR`, else `<workspace>/hark-data/model`
-/// (`scripts/fetch-model.sh` fetches it; `scripts/test.sh` does so before the tests).
-fn model_dir() -> std::path::PathBuf {
-    let dir = std::env::var_os("HARK_MODEL_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../hark-data/model").into());
-    assert!(
-        dir.join("config.json").is_file(),
-        "no model in {}: run scripts/fetch-model.sh",
-        dir.display()
-    );
-    dir
-}
-
-/// The project's analysis queue as `GET /api/1/analysis/status` shows it: (ready, leased).
-async fn queue(http: &reqwest::Client, base: &str, tenant: &Tenant) -> (u64, u64) {
-    let status: Value = http
-        .get(format!("{base}/api/1/analysis/status"))
-        .basic_auth(&tenant.api_key, Some(&tenant.secret_key))
-        .send()
-        .await
-        .expect("GET status")
-        .json()
-        .await
-        .expect("status JSON");
-    let n = |k: &str| status["queue"][k].as_u64().expect("queue count");
-    (n("ready"), n("leased"))
 }
 
 /// Two nodes analyse one queue; one is SIGKILLed mid-work. Its leased items come back when the

@@ -64,7 +64,7 @@ pub fn validate_put_feedback(
     let body: Value = if wire.body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Map::new())
     } else {
-        serde_json::from_slice(wire.body)
+        crate::json::from_slice_strict(wire.body)
             .map_err(|e| ChatValidationError::CannotParse(format!("body is not valid JSON: {e}")))?
     };
     let Value::Object(obj) = body else {

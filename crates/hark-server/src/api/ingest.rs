@@ -81,7 +81,10 @@ async fn webhook_source(
 
 impl IngestReport {
     /// Joins validation rejections with the store's outcome for each accepted item, given as
-    /// (index, unique_id) in the order they were passed to the store.
+    /// (index, unique_id) in the order they were passed to the store. `ingested` counts the
+    /// items stored: entries of one request that repeat a `unique_id` are applied in order onto
+    /// the same item (as if sent one request after another: the later entry's fields win, parts
+    /// accumulate) and count once.
     pub fn build(
         rejected: Vec<ItemRejection>,
         accepted: &[(usize, String)],
@@ -94,11 +97,13 @@ impl IngestReport {
                 accepted.len()
             )));
         }
-        let mut ingested = 0;
+        let mut stored = std::collections::HashSet::new();
         let mut errors: Vec<ItemError> = rejected.into_iter().map(ItemError::from).collect();
         for ((index, unique_id), outcome) in accepted.iter().zip(outcomes) {
             match outcome {
-                ItemOutcome::Stored { .. } => ingested += 1,
+                ItemOutcome::Stored { .. } => {
+                    stored.insert(unique_id.as_str());
+                }
                 ItemOutcome::Failed { field, error } => {
                     let field = match field {
                         Some(f) if !f.is_empty() => format!("items[{index}].{f}"),
@@ -116,7 +121,7 @@ impl IngestReport {
         }
         errors.sort_by_key(|e| e.index);
         Ok(Self {
-            ingested,
+            ingested: stored.len() as u64,
             failed: errors.len() as u64,
             errors,
         })
@@ -179,6 +184,15 @@ mod tests {
         assert_eq!(report.errors[1].unique_id, None);
         assert_eq!(report.errors[1].error, "items[1].unique_id: is required");
         assert_eq!(report.errors[2].field, "items[3]");
+    }
+
+    #[test]
+    fn a_unique_id_repeated_in_one_request_counts_once() {
+        let accepted = vec![(0, "a".to_string()), (1, "b".into()), (2, "a".into())];
+        let stored = || ItemOutcome::Stored { created: false };
+        let report = IngestReport::build(vec![], &accepted, vec![stored(), stored(), stored()]);
+        let report = report.expect("consistent");
+        assert_eq!((report.ingested, report.failed), (2, 0));
     }
 
     #[test]

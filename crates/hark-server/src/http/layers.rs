@@ -9,7 +9,8 @@ use crate::metrics::{track_in_flight, track_requests};
 use crate::AppState;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{MatchedPath, Request};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderValue, StatusCode, Version};
+use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use std::future::Future;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub(crate) fn common(router: Router<AppState>, state: &AppState) -> Router<AppSt
                     .on_failure(()),
             )
             .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(middleware::from_fn(close_after_refused_body))
             .layer(middleware::from_fn_with_state(
                 state.metrics().clone(),
                 track_requests,
@@ -41,6 +43,20 @@ pub(crate) fn common(router: Router<AppState>, state: &AppState) -> Router<AppSt
             .layer(HandleErrorLayer::new(layer_error))
             .timeout(state.config().request_timeout),
     )
+}
+
+/// A 413 on HTTP/1.x says `Connection: close`: hark closes the connection rather than read the
+/// rest of a body it refused, and a client still sending learns why instead of seeing a reset.
+/// (HTTP/2 refuses the one stream; connection headers are not allowed there.)
+async fn close_after_refused_body(req: Request, next: middleware::Next) -> Response {
+    let http1 = req.version() < Version::HTTP_2;
+    let mut response = next.run(req).await;
+    if http1 && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// Bounds the requests that the routes of `router` process at once, across every router given
@@ -101,8 +117,7 @@ fn request_span(req: &Request) -> Span {
 
 /// The dashboard's answer when the concurrency bound sheds a request: a short page with
 /// `Retry-After: 1` (the pages are HTML, not the API's JSON).
-pub(crate) async fn web_layer_error(err: BoxError) -> axum::response::Response {
-    use axum::http::{header, StatusCode};
+pub(crate) async fn web_layer_error(err: BoxError) -> Response {
     if !err.is::<tower::load_shed::error::Overloaded>() {
         tracing::error!(error = %err, "dashboard request failed in a layer");
     }

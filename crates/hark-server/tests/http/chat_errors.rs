@@ -59,12 +59,18 @@ async fn bodies_that_cannot_be_parsed() {
         r#"{"messageUsefulness": "USEFUL"}"#,
         r#"{"messageUsefulness": {"usefulness": "USEFUL", "submittedAt": "yesterday"}}"#,
         r#"{"messageCopiedAt": -5}"#,
+        // A key named twice: refused, not last-wins.
+        r#"{"messageUsefulness": {"usefulness": "USEFUL", "usefulness": "NOT_USEFUL",
+            "submittedAt": 1767225600}}"#,
     ] {
         let a = post_signed(&srv, &path, body, Some(&Signer::of(&t))).await;
         a.assert_aws_error(StatusCode::BAD_REQUEST, "ValidationException");
         assert_eq!(a.json["reason"], "CANNOT_PARSE", "{body}");
         assert_eq!(a.json["fields"], json!([]), "{body}");
     }
+    let a = post_signed(&srv, &path, r#"{"a": 1, "a": 2}"#, Some(&Signer::of(&t))).await;
+    let message = a.json["message"].as_str().unwrap_or_default();
+    assert!(message.contains("duplicate key \"a\""), "{}", a.json);
     // Larger than the chat routes read: 413, still a ValidationException.
     let huge = format!(r#"{{"x": "{}"}}"#, "a".repeat(300 * 1024));
     let a = post_signed(&srv, &path, &huge, Some(&Signer::of(&t))).await;

@@ -28,7 +28,34 @@ async fn bad_envelopes_are_400_with_every_issue() {
         assert!(body["issues"].is_array(), "{body}");
     }
 
+    // A key named twice, at any depth, is refused (not last-wins), and nothing is stored.
     let sid = t.source_id.as_str();
+    for raw in [
+        format!(
+            r#"{{"source_id": "{sid}", "source_id": "{sid}", "items": [{{"unique_id": "d1", "body": "x"}}]}}"#
+        ),
+        format!(
+            r#"{{"source_id": "{sid}", "items": [{{"unique_id": "d2", "body": "x", "body": "y"}}]}}"#
+        ),
+    ] {
+        let (status, body) = send(
+            post()
+                .header("content-type", "application/json")
+                .body(raw.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{raw}");
+        assert_error_shape(&body);
+        assert!(
+            body["issues"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("duplicate key"),
+            "{body}"
+        );
+    }
+    assert!(srv.all_items(&t).await.is_empty());
+
     let many: Vec<Value> = (0..101)
         .map(|i| json!({"unique_id": format!("u{i}"), "body": "x"}))
         .collect();
@@ -62,6 +89,33 @@ async fn bad_envelopes_are_400_with_every_issue() {
         assert_error_shape(&answer);
         assert_eq!(issue_paths(&answer), want, "{answer}");
     }
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_unique_id_repeated_in_one_request_is_merged_and_counted_once() {
+    let srv = TestServer::start().await;
+    let t = srv.tenant("p").await;
+    let body = json!({"source_id": t.source_id, "items": [
+        {"unique_id": "twice", "body": "first", "author": "Ann"},
+        {"unique_id": "other", "body": "x"},
+        {"unique_id": "twice", "body": "second", "conversation_parts": [{"unique_id": "r1", "body": "reply"}]},
+    ]});
+    let (status, answer) = srv.ingest(&t, &body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, json!({"ingested": 2, "failed": 0, "errors": []}));
+    let items = srv.all_items(&t).await;
+    assert_eq!(items.len(), 2, "{items:?}");
+    let twice = items
+        .iter()
+        .find(|i| i["unique_id"] == "twice")
+        .expect("stored");
+    // Applied in order: the later body wins, the earlier author stays, the part is added.
+    assert_eq!(
+        (twice["body"].as_str(), twice["author"].as_str()),
+        (Some("second"), Some("Ann"))
+    );
+    assert_eq!(twice["parts_count"], 1);
     srv.stop().await;
 }
 
@@ -245,9 +299,11 @@ async fn bodies_over_5_mb_are_413() {
         limit + 1
     );
     conn.write(head.as_bytes()).await;
-    let (status, _, body) = conn.read_response().await;
+    let (status, head, body) = conn.read_response().await;
     assert_eq!(status, 413);
     assert_error_shape(&body);
+    // The client may still be sending: it is told the connection closes.
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
 
     // Chunked, without Content-Length: refused once the limit is crossed while reading.
     let conn = RawConn::connect(srv.addr).await;
@@ -270,9 +326,10 @@ async fn bodies_over_5_mb_are_413() {
         let _ = writer.write_all(&out).await;
         writer
     });
-    let (status, _, body) = read_response(&mut reader).await;
+    let (status, head, body) = read_response(&mut reader).await;
     assert_eq!(status, 413);
     assert_error_shape(&body);
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
     drop(write.await);
 
     srv.stop().await;

@@ -319,3 +319,32 @@ pub async fn signed_post(base: &str, path: &str, body: &str, key_id: &str, secre
         .status()
         .as_u16()
 }
+
+/// The embedding model: `HARK_MODEL_DIR`, else `<workspace>/hark-data/model`
+/// (`scripts/fetch-model.sh` fetches it; `scripts/test.sh` does so before the tests).
+pub fn model_dir() -> std::path::PathBuf {
+    let dir = std::env::var_os("HARK_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../hark-data/model").into());
+    assert!(
+        dir.join("config.json").is_file(),
+        "no model in {}: run scripts/fetch-model.sh",
+        dir.display()
+    );
+    dir
+}
+
+/// The project's analysis queue as `GET /api/1/analysis/status` shows it: (ready, leased).
+pub async fn queue(http: &reqwest::Client, base: &str, tenant: &Tenant) -> (u64, u64) {
+    let status: Value = http
+        .get(format!("{base}/api/1/analysis/status"))
+        .basic_auth(&tenant.api_key, Some(&tenant.secret_key))
+        .send()
+        .await
+        .expect("GET status")
+        .json()
+        .await
+        .expect("status JSON");
+    let n = |k: &str| status["queue"][k].as_u64().expect("queue count");
+    (n("ready"), n("leased"))
+}

@@ -25,7 +25,7 @@ impl FromRequest<AppState> for JsonBody {
         check_declared_length(req.headers(), limit)?;
         check_content_type(req.headers())?;
         let bytes = read_limited(req.into_body(), limit).await?;
-        let value = serde_json::from_slice(&bytes).map_err(|e| {
+        let value = hark_core::json::from_slice_strict(&bytes).map_err(|e| {
             ApiError::invalid(
                 "request body is not valid JSON",
                 vec![Issue::new("", e.to_string())],

@@ -55,7 +55,7 @@ pub fn parse_message(
     body: &[u8],
     now: Timestamp,
 ) -> Result<ChatMessage, AwsError> {
-    let value: Value = serde_json::from_slice(body)
+    let value: Value = hark_core::json::from_slice_strict(body)
         .map_err(|e| AwsError::cannot_parse(format!("body is not valid JSON: {e}")))?;
     let Value::Object(obj) = value else {
         return Err(AwsError::cannot_parse("body must be a JSON object"));
