@@ -55,6 +55,16 @@ pub struct ConnectionLimits {
     pub http2_keep_alive_timeout: Duration,
     /// Longest a graceful shutdown waits for requests in flight before it drops what is left.
     pub shutdown_grace: Duration,
+    /// Longest a connection (HTTP/1.1 or HTTP/2) may stay open with no request in flight after
+    /// its last one; a connection that has not started its first request within
+    /// [`ConnectionLimits::header_read_timeout`] is closed too, whatever it has sent.
+    pub idle_timeout: Duration,
+    /// Connections open at once, lowered at start-up to fit the open-files limit; at the cap the
+    /// listener stops accepting until one closes.
+    pub max_connections: usize,
+    /// Connections open at once from one client address (0: no cap); more are closed at once.
+    /// Behind a proxy every client has the proxy's address: raise it or set 0 there.
+    pub max_connections_per_address: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -66,6 +76,9 @@ impl Default for ConnectionLimits {
             http2_keep_alive_interval: Duration::from_secs(30),
             http2_keep_alive_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(35),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            max_connections_per_address: 1_000,
         }
     }
 }

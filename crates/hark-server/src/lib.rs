@@ -115,7 +115,7 @@ pub async fn serve(
         shutdown.clone(),
     ));
     let app = router(AppState::new(store, config, shutdown.clone()));
-    http::listener::run(listener, app, limits, tls, shutdown).await;
+    http::connection::listener::run(listener, app, limits, tls, shutdown).await;
     sweeper.abort();
     tracing::info!("hark server stopped");
     Ok(())

@@ -197,6 +197,15 @@ pub struct Limits {
     /// Longest a graceful stop waits for requests in flight, in seconds.
     #[serde(deserialize_with = "lenient_number")]
     pub shutdown_grace_secs: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    #[serde(deserialize_with = "lenient_number")]
+    pub idle_timeout_secs: u64,
+    /// Connections open at once (lowered to fit the open-files limit).
+    #[serde(deserialize_with = "lenient_number")]
+    pub max_connections: usize,
+    /// Connections open at once from one client address; 0 means no cap.
+    #[serde(deserialize_with = "lenient_number")]
+    pub max_connections_per_address: usize,
 }
 
 /// Shape of log lines.
@@ -257,6 +266,9 @@ impl Default for Limits {
             header_read_timeout_secs: server.connections.header_read_timeout.as_secs(),
             http2_max_concurrent_streams: server.connections.http2_max_concurrent_streams,
             shutdown_grace_secs: server.connections.shutdown_grace.as_secs(),
+            idle_timeout_secs: server.connections.idle_timeout.as_secs(),
+            max_connections: server.connections.max_connections,
+            max_connections_per_address: server.connections.max_connections_per_address,
         }
     }
 }
@@ -364,6 +376,10 @@ impl Config {
             "limits.http2_max_concurrent_streams must be at least 1"
         } else if self.limits.shutdown_grace_secs == 0 {
             "limits.shutdown_grace_secs must be at least 1"
+        } else if self.limits.idle_timeout_secs == 0 {
+            "limits.idle_timeout_secs must be at least 1"
+        } else if self.limits.max_connections == 0 {
+            "limits.max_connections must be at least 1"
         } else if !(self.limits.rate_limit_per_second.is_finite()
             && self.limits.rate_limit_per_second >= 0.0)
         {
@@ -443,6 +459,9 @@ impl Config {
                 header_read_timeout: Duration::from_secs(self.limits.header_read_timeout_secs),
                 http2_max_concurrent_streams: self.limits.http2_max_concurrent_streams,
                 shutdown_grace: Duration::from_secs(self.limits.shutdown_grace_secs),
+                idle_timeout: Duration::from_secs(self.limits.idle_timeout_secs),
+                max_connections: self.limits.max_connections,
+                max_connections_per_address: self.limits.max_connections_per_address,
                 ..hark_server::ConnectionLimits::default()
             },
             // Loaded from `tls.*` by `serve`, where an unreadable file can be reported.

@@ -235,10 +235,21 @@ fn server_config_carries_the_limits() {
             header_read_timeout_secs: 3,
             http2_max_concurrent_streams: 4,
             shutdown_grace_secs: 5,
+            idle_timeout_secs: 6,
+            max_connections: 11,
+            max_connections_per_address: 12,
         },
         ..Config::default()
     };
     let server = config.server_config(MasterKey::generate());
+    assert_eq!(server.connections.idle_timeout, Duration::from_secs(6));
+    assert_eq!(
+        (
+            server.connections.max_connections,
+            server.connections.max_connections_per_address
+        ),
+        (11, 12)
+    );
     assert_eq!(
         server.connections.header_read_timeout,
         Duration::from_secs(3)

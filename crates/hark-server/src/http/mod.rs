@@ -1,12 +1,12 @@
-//! Plumbing shared by every surface, owned by none: the listener serving HTTP/1.1 and HTTP/2
-//! on one port ([`listener`]), optional TLS ([`tls`]), the tower layers around the whole application ([`layers`]),
+//! Plumbing shared by every surface, owned by none: the connections, served with HTTP/1.1 and
+//! HTTP/2 on one port ([`connection`]), optional TLS ([`tls`]), the tower layers around the whole application ([`layers`]),
 //! capped body reading ([`body`]) and the parsing of `Authorization` header values
 //! ([`credentials`]). Each surface turns their failures into its own error shape.
 
 pub(crate) mod body;
+pub(crate) mod connection;
 pub(crate) mod credentials;
 pub(crate) mod layers;
-pub(crate) mod listener;
 pub mod tls;
 
 use std::error::Error as StdError;

@@ -9,6 +9,7 @@ mod chat_put;
 mod chat_read;
 mod chat_support;
 mod common;
+mod connections;
 mod examples;
 mod http2;
 mod ingest_rules;
