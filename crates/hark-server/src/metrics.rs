@@ -19,7 +19,13 @@ pub struct Metrics {
     in_flight: IntGauge,
     items_ingested: IntCounter,
     items_failed: IntCounter,
+    storage_unavailable: IntCounter,
 }
+
+/// A response extension set by the error shapes when the store was unavailable (a full disk,
+/// the database down): [`track_requests`] counts it in `hark_storage_unavailable_total`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StorageUnavailable;
 
 impl Metrics {
     /// A fresh registry holding hark's HTTP and ingest series.
@@ -55,12 +61,18 @@ impl Metrics {
             "Items refused by the ingest API (validation or store)",
         )
         .expect("valid metric definition");
+        let storage_unavailable = IntCounter::new(
+            "hark_storage_unavailable_total",
+            "Requests answered 503 because the store could not write or be reached (disk full, database down)",
+        )
+        .expect("valid metric definition");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
             Box::new(in_flight.clone()),
             Box::new(items_ingested.clone()),
             Box::new(items_failed.clone()),
+            Box::new(storage_unavailable.clone()),
         ] {
             registry
                 .register(collector)
@@ -73,6 +85,7 @@ impl Metrics {
             in_flight,
             items_ingested,
             items_failed,
+            storage_unavailable,
         }
     }
 
@@ -122,6 +135,9 @@ pub(crate) async fn track_requests(
         .requests
         .with_label_values(&[route.as_str(), method, response.status().as_str()])
         .inc();
+    if response.extensions().get::<StorageUnavailable>().is_some() {
+        metrics.storage_unavailable.inc();
+    }
     response
 }
 

@@ -29,6 +29,11 @@ impl From<Error> for StoreError {
             Error::Postgres(e) if e.is_closed() || io_failure(&e) => {
                 StoreError::unavailable("the PostgreSQL server", e)
             }
+            // The server's disk is full (or it cannot extend a file): the same write succeeds
+            // once space is freed, as with SQLite's.
+            Error::Postgres(e) if e.code() == Some(&SqlState::DISK_FULL) => {
+                StoreError::unavailable("the PostgreSQL server's disk is full", e)
+            }
             Error::Postgres(e) => StoreError::Database(Box::new(e)),
             Error::Pool(e) => StoreError::unavailable("a pooled PostgreSQL connection", e),
         }

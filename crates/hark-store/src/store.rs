@@ -83,6 +83,7 @@ pub trait Store:
         subject: &ErasureSubject,
     ) -> Result<ErasureReport, StoreError>;
 
-    /// Succeeds when the store can serve requests (readiness).
+    /// Succeeds when the store can serve requests (readiness): on SQLite, after a write failed
+    /// for want of disk space, not for 5 s, then only once a probe write commits.
     async fn ping(&self) -> Result<(), StoreError>;
 }

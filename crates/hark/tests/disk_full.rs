@@ -1,7 +1,9 @@
 //! A full disk under a real `hark serve`: the data directory is a small tmpfs (needs root, as in
 //! CI; skipped with a message elsewhere). Ingest until the disk is full, then: the refusal is a
-//! 503 with `Retry-After` and the JSON error shape (not a 500), every acknowledged item is still
-//! there, and once space is freed the same request succeeds without a restart.
+//! 503 with `Retry-After` and the JSON error shape (not a 500), `/readyz` says not ready, the
+//! refusals are counted in `/metrics`, the checkpoint thread's failures are not logged every
+//! 250 ms, every acknowledged item is still there; once space is freed `/readyz` is ready again
+//! by itself and the same request succeeds, without a restart.
 
 mod common;
 
@@ -98,8 +100,43 @@ async fn a_full_disk_is_a_503_that_loses_nothing_and_recovers() {
     let stored = all_items(&http, &server.base, &tenant).await;
     assert_eq!(stored.len(), acknowledged);
 
-    // Space comes back: the same request now succeeds, with no restart.
+    // Not ready while writes fail: load balancers send the traffic elsewhere.
+    let ready = http.get(format!("{}/readyz", server.base)).send().await;
+    let ready = ready.expect("readyz answered");
+    assert_eq!(ready.status(), 503);
+    assert!(ready.headers().contains_key("retry-after"));
+    let error: serde_json::Value = ready.json().await.expect("JSON error body");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("disk is full"),
+        "{error}"
+    );
+    let metrics = http.get(format!("{}/metrics", server.base)).send().await;
+    let metrics = metrics.expect("metrics").text().await.expect("text");
+    let counted = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("hark_storage_unavailable_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    assert!(counted.is_some_and(|n| n >= 2.0), "{metrics}");
+    // The disk stays full for a while (the checkpoint thread fails every 250 ms meanwhile).
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let warnings = server.log().matches("WAL checkpoint failed").count();
+    assert!(warnings <= 2, "{warnings} checkpoint warnings in 3 s");
+
+    // Space comes back: ready again by itself (its probe write commits), and the same request
+    // now succeeds, with no restart.
     std::fs::remove_file(&filler).expect("free space");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let ready = http.get(format!("{}/readyz", server.base)).send().await;
+        if ready.expect("readyz answered").status() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not ready again");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
     let r = ingest(&http, &server.base, creds, &body)
         .await
         .expect("answered");

@@ -3,6 +3,7 @@
 //! admin and operations routes answer in this shape too, and so do the shared layers' timeouts.
 
 use crate::http::{chain, BoxError};
+use crate::metrics::StorageUnavailable;
 use crate::rate_limit::RateLimited;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -220,6 +221,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         if let Some((name, value)) = self.header() {
             response.headers_mut().insert(name, value);
+        }
+        if matches!(self, Self::Unavailable(_)) {
+            response.extensions_mut().insert(StorageUnavailable);
         }
         response
     }

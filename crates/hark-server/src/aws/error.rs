@@ -7,6 +7,7 @@
 //! friends. The body carries `__type` as well as the header (SDKs accept either).
 
 use crate::http::{chain, BoxError};
+use crate::metrics::StorageUnavailable;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -268,8 +269,11 @@ impl IntoResponse for AwsError {
                     HeaderValue::from((*retry_after_secs).max(1)),
                 );
             }
-            Self::Unavailable(_) => {
+            Self::Unavailable(e) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                if e.is::<StoreError>() {
+                    response.extensions_mut().insert(StorageUnavailable);
+                }
             }
             _ => {}
         }

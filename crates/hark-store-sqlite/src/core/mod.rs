@@ -141,6 +141,10 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
+        // While writes fail (a full disk), only a write that commits says they work again.
+        if let Some(e) = self.writer.unavailable().await {
+            return Err(e);
+        }
         self.readers
             .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
             .await

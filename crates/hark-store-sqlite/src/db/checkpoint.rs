@@ -10,7 +10,7 @@ use crate::Error;
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often the WAL is checkpointed.
 const INTERVAL: Duration = Duration::from_millis(250);
@@ -38,6 +38,7 @@ impl Checkpointer {
 }
 
 fn run(conn: Connection, stop: Receiver<()>) {
+    let mut failures = Failures::default();
     loop {
         let done = matches!(
             stop.recv_timeout(INTERVAL),
@@ -50,11 +51,46 @@ fn run(conn: Connection, stop: Receiver<()>) {
             }
             other => other.map(drop),
         };
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
+        failures.note(result);
         if done {
             return;
+        }
+    }
+}
+
+/// Checkpoint failures, logged without flooding: one warning when they start or change, then at
+/// most one a minute while the same error repeats (a full disk fails every 250 ms), and one line
+/// when checkpoints work again.
+#[derive(Default)]
+struct Failures {
+    count: u64,
+    last: Option<(String, Instant)>,
+}
+
+/// Longest a repeated failure goes unlogged.
+const REPEAT_WARNING: Duration = Duration::from_secs(60);
+
+impl Failures {
+    fn note(&mut self, result: rusqlite::Result<()>) {
+        match result {
+            Ok(()) => {
+                if self.count > 0 {
+                    tracing::info!(failures = self.count, "WAL checkpoints succeed again");
+                }
+                *self = Self::default();
+            }
+            Err(e) => {
+                self.count += 1;
+                let text = e.to_string();
+                let due = match &self.last {
+                    Some((last, at)) => *last != text || at.elapsed() >= REPEAT_WARNING,
+                    None => true,
+                };
+                if due {
+                    tracing::warn!(error = %text, failures = self.count, "WAL checkpoint failed");
+                    self.last = Some((text, Instant::now()));
+                }
+            }
         }
     }
 }

@@ -13,7 +13,8 @@ use crate::error::{writer_gone, Error};
 use hark_store::StoreError;
 use rusqlite::Connection;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// One unit of work for the writer.
@@ -67,6 +68,35 @@ where
 #[derive(Clone)]
 pub(crate) struct Writer {
     tx: SyncSender<Box<dyn Job>>,
+    /// Whether writes are failing for a reason that passes (the disk is full, the writer is
+    /// gone): what readiness reports.
+    health: Arc<Health>,
+}
+
+/// How long after a write failed for want of space readiness says "not ready" before it tries
+/// a write of its own. A small probe can commit while requests' writes still do not fit (a
+/// rolled-back transaction leaves its room in the log), so without this pause a node would
+/// flap between ready and refusing.
+const UNREADY_AFTER_FAILURE: Duration = Duration::from_secs(5);
+
+/// The writer's recent failures (see [`Writer::unavailable`]).
+#[derive(Default)]
+struct Health {
+    /// The last failure of a passing kind and when, until a write commits.
+    failed: Mutex<Option<(&'static str, Instant)>>,
+}
+
+impl Health {
+    fn note<T>(&self, result: &Result<T, StoreError>) {
+        let Ok(mut failed) = self.failed.lock() else {
+            return;
+        };
+        match result {
+            Ok(_) => *failed = None,
+            Err(StoreError::Unavailable { what, .. }) => *failed = Some((what, Instant::now())),
+            Err(_) => {}
+        }
+    }
 }
 
 impl Writer {
@@ -77,7 +107,33 @@ impl Writer {
         std::thread::Builder::new()
             .name("hark-sqlite-writer".into())
             .spawn(move || run_writer(conn, rx, max_batch))?;
-        Ok(Self { tx })
+        Ok(Self {
+            tx,
+            health: Arc::default(),
+        })
+    }
+
+    /// `Some(cause)` when the last write failed for want of disk space (or a stopped writer),
+    /// none has committed since, and either the failure is recent ([`UNREADY_AFTER_FAILURE`])
+    /// or a probe write fails too; `None` when writes work.
+    pub(crate) async fn unavailable(&self) -> Option<StoreError> {
+        let failed = *self.health.failed.lock().ok()?;
+        let (what, at) = failed?;
+        if at.elapsed() < UNREADY_AFTER_FAILURE {
+            return Some(StoreError::Unavailable { what, source: None });
+        }
+        self.probe().await.err()
+    }
+
+    /// A write of nothing that still needs a page written and synced (the header's
+    /// `user_version`, rewritten with its own value): whether writes commit again.
+    pub(crate) async fn probe(&self) -> Result<(), StoreError> {
+        self.write(1, |c| {
+            let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            c.execute_batch(&format!("PRAGMA user_version = {v}"))?;
+            Ok(())
+        })
+        .await
     }
 
     /// Runs `f` in the next group transaction and returns its result once committed.
@@ -101,10 +157,16 @@ impl Writer {
                     tokio::task::yield_now().await;
                     tokio::time::sleep(std::time::Duration::from_micros(200)).await;
                 }
-                Err(TrySendError::Disconnected(_)) => return Err(writer_gone()),
+                Err(TrySendError::Disconnected(_)) => {
+                    let gone = Err(writer_gone());
+                    self.health.note(&gone);
+                    return gone;
+                }
             }
         }
-        rx.await.map_err(|_| writer_gone())?
+        let result = rx.await.map_err(|_| writer_gone()).and_then(|r| r);
+        self.health.note(&result);
+        result
     }
 }
 
