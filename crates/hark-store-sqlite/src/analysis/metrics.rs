@@ -1,13 +1,13 @@
-//! Theme metrics: the shared grouped reads ([`hark_store::backend::metrics`]) over the project's
-//! mentions within a filter, and that filter clause, which the mention listing shares.
+//! Theme metrics: one scan of the project's mentions within a filter, folded by the shared
+//! [`ScanFold`], and that filter clause, which the mention listing shares.
 
-use crate::row::Cols;
 use crate::Error;
 use hark_core::analysis::{MentionFilter, ThemeMetrics};
 use hark_core::ProjectId;
-use hark_store::backend::metrics::{Grouped, MetricsFold, CATEGORIES, TOTALS, WEEKS};
+use hark_store::backend::codec::parse_category;
+use hark_store::backend::metrics::{ScanFold, SCAN_COLUMNS};
 use rusqlite::params_from_iter;
-use rusqlite::types::{ToSql, Value};
+use rusqlite::types::{ToSql, Value, ValueRef};
 use rusqlite::Connection;
 
 /// `WHERE` conditions of the filter on `mentions`, scoped to the project, with their arguments.
@@ -41,56 +41,48 @@ pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, 
     (sql, args)
 }
 
-/// Runs the grouped read `g` over the filtered mentions and feeds each row to `fold`.
-fn grouped(
-    conn: &Connection,
-    project: &ProjectId,
-    filter: &MentionFilter,
-    g: Grouped,
-    mut fold: impl FnMut(&Cols<'_, '_>) -> rusqlite::Result<()>,
-) -> Result<(), Error> {
-    let (cond, args) = filter_clause(project, filter);
-    let sql = format!(
-        "SELECT {} FROM mentions WHERE {cond} GROUP BY {}",
-        g.columns, g.group
-    );
-    let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params_from_iter(args))?;
-    while let Some(r) = rows.next()? {
-        fold(&Cols(r))?;
-    }
-    Ok(())
-}
-
-/// Per-theme metrics within `filter` (see [`MetricsFold::finish`] for the order).
+/// Per-theme metrics within `filter` (see [`ScanFold::finish`] for the order): one pass over
+/// the filtered mentions, read from a covering index (migration 6), folded in Rust.
 pub(crate) fn theme_metrics(
     conn: &Connection,
     project: &ProjectId,
     filter: &MentionFilter,
 ) -> Result<Vec<ThemeMetrics>, Error> {
-    let mut fold = MetricsFold::default();
-    grouped(conn, project, filter, TOTALS, |r| fold.total(r))?;
-    grouped(conn, project, filter, CATEGORIES, |r| fold.category(r))?;
-    grouped(conn, project, filter, WEEKS, |r| fold.week(r))?;
+    let (cond, args) = filter_clause(project, filter);
+    let sql = format!("SELECT {SCAN_COLUMNS} FROM mentions WHERE {cond}");
+    let args: Vec<&dyn ToSql> = args.iter().map(|a| a as &dyn ToSql).collect();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    let mut fold = ScanFold::default();
+    while let Some(r) = rows.next()? {
+        let category = text(r.get_ref(5)?)?.unwrap_or_default();
+        let category = parse_category(category)?;
+        let source = text(r.get_ref(2)?)?.unwrap_or_default();
+        fold.add(
+            text(r.get_ref(0)?)?,
+            text(r.get_ref(1)?)?,
+            source,
+            r.get(3)?,
+            r.get(4)?,
+            category,
+        );
+    }
     Ok(fold.finish())
+}
+
+/// A text column borrowed from its row (no allocation per mention); `None` for NULL.
+fn text(v: ValueRef<'_>) -> Result<Option<&str>, Error> {
+    match v {
+        ValueRef::Null => Ok(None),
+        v => Ok(Some(v.as_str().map_err(rusqlite::Error::from)?)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use hark_core::Timestamp;
-    use hark_store::backend::metrics::WEEK_SQL;
+    use hark_store::backend::metrics::{week_start, WEEK_SQL};
     use rusqlite::Connection;
-
-    const DAY_US: i64 = 86_400_000_000;
-    const WEEK_US: i64 = 7 * DAY_US;
-    /// 1970-01-01 was a Thursday: Mondays fall 4 days after a multiple of 7 days.
-    const MONDAY_OFFSET_US: i64 = 4 * DAY_US;
-
-    /// The week start computed in Rust, to check the SQL against.
-    fn week_start(t: i64) -> i64 {
-        (t - MONDAY_OFFSET_US).div_euclid(WEEK_US) * WEEK_US + MONDAY_OFFSET_US
-    }
 
     #[test]
     fn weeks_start_on_monday_midnight_utc() {
