@@ -17,6 +17,12 @@ pub struct ServerConfig {
     pub admin_token: Option<String>,
     /// Largest accepted request body in bytes; larger bodies get 413 without being parsed.
     pub max_body_bytes: usize,
+    /// The slowest a request body may arrive; slower bodies get 408.
+    pub body_pace: BodyPace,
+    /// Requests one credential (a project's API key, an access key) may have in progress at
+    /// once, counted before its secret or signature is checked (so a body being read counts);
+    /// beyond it the answer is 429 at once. 0: no limit beyond the server's.
+    pub max_concurrent_requests_per_key: usize,
     /// Per-project request rate of the project APIs (ingest and read-back), enforced once the
     /// caller is authenticated; over it the answer is 429 with `Retry-After`. `None`: unlimited.
     pub rate_limit: Option<RateLimit>,
@@ -31,6 +37,40 @@ pub struct ServerConfig {
     pub tls: Option<crate::TlsSettings>,
     /// The dashboard: session expiry, cookie security, sign-in throttling.
     pub web: hark_web::WebSettings,
+}
+
+/// The slowest a body may arrive: after `grace`, at least `bytes_per_sec` on average since the
+/// request began (0: no minimum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyPace {
+    /// Average bytes per second owed after the grace period.
+    pub bytes_per_sec: u64,
+    /// Time a body may take before any pace is owed (a client's first round trips).
+    pub grace: Duration,
+}
+
+impl Default for BodyPace {
+    fn default() -> Self {
+        Self {
+            bytes_per_sec: 1024,
+            grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl BodyPace {
+    /// When the next bytes are due, having received `received` since `start`; `None`: never.
+    pub(crate) fn due(
+        &self,
+        start: tokio::time::Instant,
+        received: usize,
+    ) -> Option<tokio::time::Instant> {
+        if self.bytes_per_sec == 0 {
+            return None;
+        }
+        let owed = Duration::from_secs_f64(received as f64 / self.bytes_per_sec as f64);
+        Some(start + self.grace + owed)
+    }
 }
 
 /// Bounds on what a client connection can hold without finishing anything, for HTTP/1.1 and
@@ -135,6 +175,8 @@ impl Default for ServerConfig {
             max_concurrent_requests: 1024,
             admin_token: None,
             max_body_bytes: hark_core::limits::MAX_BODY_BYTES,
+            body_pace: BodyPace::default(),
+            max_concurrent_requests_per_key: 256,
             rate_limit: None,
             chat: ChatConfig::default(),
             analysis: AnalysisHandle::default(),
@@ -156,6 +198,11 @@ impl fmt::Debug for ServerConfig {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("body_pace", &self.body_pace)
+            .field(
+                "max_concurrent_requests_per_key",
+                &self.max_concurrent_requests_per_key,
+            )
             .field("rate_limit", &self.rate_limit)
             .field("chat", &self.chat)
             .field("analysis", &self.analysis)

@@ -29,14 +29,15 @@ mod state;
 pub use analysis_handle::AnalysisHandle;
 pub use api::ApiError;
 pub use aws::AwsError;
-pub use config::{ChatConfig, ConnectionLimits, RateLimit, ServerConfig};
+pub use config::{BodyPace, ChatConfig, ConnectionLimits, RateLimit, ServerConfig};
 pub use http::tls::{TlsError, TlsSettings};
 pub use http::BoxError;
 pub use metrics::Metrics;
 pub use state::AppState;
 
-use crate::http::layers;
+use crate::http::{caller_slots, layers};
 use axum::http::{Method, Uri};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hark_store::Store;
@@ -48,9 +49,16 @@ use tokio_util::sync::CancellationToken;
 /// beside it, and around all of them request ids, tracing, metrics and the request timeout.
 pub fn router(state: AppState) -> Router {
     let semaphore = layers::concurrency_semaphore(&state);
+    // Outside the server-wide bound: a caller over its own share is refused before it takes a
+    // server slot.
+    let slots = caller_slots::CallerSlots::new(state.config().max_concurrent_requests_per_key);
     let hark = api::router().merge(admin::router());
-    let hark = layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error);
-    let aws = layers::concurrency_limit(aws::router(), &state, semaphore.clone(), aws::layer_error);
+    let hark =
+        layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error).route_layer(
+            middleware::from_fn_with_state(slots.clone(), caller_slots::api),
+        );
+    let aws = layers::concurrency_limit(aws::router(), &state, semaphore.clone(), aws::layer_error)
+        .route_layer(middleware::from_fn_with_state(slots, caller_slots::aws));
     let web = layers::concurrency_limit(
         hark_web::router(web_state(&state)),
         &state,

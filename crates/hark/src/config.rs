@@ -206,6 +206,13 @@ pub struct Limits {
     /// Connections open at once from one client address; 0 means no cap.
     #[serde(deserialize_with = "lenient_number")]
     pub max_connections_per_address: usize,
+    /// The slowest a request body may arrive, on average after its first 5 seconds; 0 means no
+    /// minimum.
+    #[serde(deserialize_with = "lenient_number")]
+    pub min_body_bytes_per_sec: u64,
+    /// Requests one API key or access key may have in progress at once; 0 means no limit.
+    #[serde(deserialize_with = "lenient_number")]
+    pub max_concurrent_requests_per_key: usize,
 }
 
 /// Shape of log lines.
@@ -269,6 +276,8 @@ impl Default for Limits {
             idle_timeout_secs: server.connections.idle_timeout.as_secs(),
             max_connections: server.connections.max_connections,
             max_connections_per_address: server.connections.max_connections_per_address,
+            min_body_bytes_per_sec: server.body_pace.bytes_per_sec,
+            max_concurrent_requests_per_key: server.max_concurrent_requests_per_key,
         }
     }
 }
@@ -443,6 +452,11 @@ impl Config {
             max_concurrent_requests: self.limits.max_concurrent_requests,
             admin_token: self.admin_token.clone(),
             max_body_bytes: self.limits.max_body_bytes,
+            body_pace: hark_server::BodyPace {
+                bytes_per_sec: self.limits.min_body_bytes_per_sec,
+                ..hark_server::BodyPace::default()
+            },
+            max_concurrent_requests_per_key: self.limits.max_concurrent_requests_per_key,
             rate_limit: rate_limit(
                 self.limits.rate_limit_per_second,
                 self.limits.rate_limit_burst,

@@ -238,6 +238,8 @@ fn server_config_carries_the_limits() {
             idle_timeout_secs: 6,
             max_connections: 11,
             max_connections_per_address: 12,
+            min_body_bytes_per_sec: 13,
+            max_concurrent_requests_per_key: 14,
         },
         ..Config::default()
     };
@@ -250,6 +252,8 @@ fn server_config_carries_the_limits() {
         ),
         (11, 12)
     );
+    assert_eq!(server.body_pace.bytes_per_sec, 13);
+    assert_eq!(server.max_concurrent_requests_per_key, 14);
     assert_eq!(
         server.connections.header_read_timeout,
         Duration::from_secs(3)

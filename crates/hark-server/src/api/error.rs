@@ -78,6 +78,15 @@ pub enum ApiError {
     /// The request took longer than the configured timeout (503).
     #[error("request timed out")]
     Timeout,
+    /// The body arrived slower than the server's minimum pace (408); send it again, faster.
+    #[error("request body arrived slower than {bytes_per_sec} bytes per second; send it again")]
+    BodyTooSlow {
+        /// The pace owed.
+        bytes_per_sec: u64,
+    },
+    /// The credential has as many requests in progress as it may (429, `Retry-After: 1`).
+    #[error("too many requests in progress for this API key; retry when some have finished")]
+    CallerBusy,
     /// The server is shutting down (503).
     #[error("shutting down")]
     ShuttingDown,
@@ -130,7 +139,8 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::CallerBusy => StatusCode::TOO_MANY_REQUESTS,
+            Self::BodyTooSlow { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::Overloaded
             | Self::Timeout
             | Self::ShuttingDown
@@ -155,9 +165,10 @@ impl ApiError {
                 header::RETRY_AFTER,
                 HeaderValue::from((*retry_after_secs).max(1)),
             )),
-            Self::Overloaded | Self::Unavailable(_) | Self::ShuttingDown => {
+            Self::Overloaded | Self::Unavailable(_) | Self::ShuttingDown | Self::CallerBusy => {
                 Some((header::RETRY_AFTER, HeaderValue::from_static("1")))
             }
+
             _ => None,
         }
     }

@@ -14,6 +14,7 @@
 use super::state::{KeyRefusal, LiveKey};
 use super::AwsError;
 use crate::api::{basic_project, ApiError};
+use crate::config::BodyPace;
 use crate::http::body::{collect_capped, declared_too_large, BodyReadError};
 use crate::http::credentials::strip_scheme;
 use crate::rate_limit::RateLimited;
@@ -63,7 +64,7 @@ impl FromRequest<AppState> for ChatCaller {
                 .await
                 .map_err(basic_refusal)?;
             throttle(state, project_id.as_str())?;
-            let body = read_body(&parts.headers, body, limit).await?;
+            let body = read_body(&parts.headers, body, limit, state.config().body_pace).await?;
             ChatCaller {
                 project_id,
                 access_key_id: None,
@@ -75,7 +76,7 @@ impl FromRequest<AppState> for ChatCaller {
             })?;
             let auth = sigv4::parse_authorization(value).map_err(signature_refusal)?;
             let key = live_key(state, &auth.access_key_id).await?;
-            let body = read_body(&parts.headers, body, limit).await?;
+            let body = read_body(&parts.headers, body, limit, state.config().body_pace).await?;
             check_signature(state, &parts, &auth, &key.secret, &body)?;
             throttle(state, &auth.access_key_id)?;
             ChatCaller {
@@ -220,17 +221,27 @@ fn basic_refusal(e: ApiError) -> AwsError {
 }
 
 /// Collects the body: 413 if `Content-Length` announces more than `limit` bytes (before any
-/// byte is read) or once it grows past it.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, AwsError> {
+/// byte is read) or once it grows past it; 408 once it falls behind `pace`.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    pace: BodyPace,
+) -> Result<Bytes, AwsError> {
     if declared_too_large(headers, limit) {
         return Err(AwsError::PayloadTooLarge { limit });
     }
-    collect_capped(body, limit).await.map_err(|e| match e {
-        BodyReadError::TooLarge => AwsError::PayloadTooLarge { limit },
-        BodyReadError::Broken(why) => {
-            AwsError::cannot_parse(format!("could not read the request body: {why}"))
-        }
-    })
+    collect_capped(body, limit, pace)
+        .await
+        .map_err(|e| match e {
+            BodyReadError::TooLarge => AwsError::PayloadTooLarge { limit },
+            BodyReadError::TooSlow => AwsError::BodyTooSlow {
+                bytes_per_sec: pace.bytes_per_sec,
+            },
+            BodyReadError::Broken(why) => {
+                AwsError::cannot_parse(format!("could not read the request body: {why}"))
+            }
+        })
 }
 
 #[cfg(test)]

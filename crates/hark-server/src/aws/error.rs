@@ -104,6 +104,17 @@ pub enum AwsError {
         /// Whole seconds until a request can pass again, at least 1.
         retry_after_secs: u64,
     },
+    /// `ThrottlingException` (429, `Retry-After: 1`): the credential has as many requests in
+    /// progress as it may.
+    #[error("too many requests in progress for this access key; retry when some have finished")]
+    CallerBusy,
+    /// `RequestTimeoutException` (408): the body arrived slower than the server's minimum
+    /// pace. Not a modelled error of the operation; SDKs retry it as a transient error.
+    #[error("request body arrived slower than {bytes_per_sec} bytes per second; send it again")]
+    BodyTooSlow {
+        /// The pace owed.
+        bytes_per_sec: u64,
+    },
     /// The server cannot take the request now (overloaded, shutting down, storage writer
     /// gone): `ServiceUnavailableException` (503, `Retry-After: 1`). Not one of the operation's
     /// modelled errors, but every SDK retries a 503.
@@ -165,7 +176,8 @@ impl AwsError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::AccessDenied(_) => StatusCode::FORBIDDEN,
             Self::ResourceNotFound { .. } => StatusCode::NOT_FOUND,
-            Self::Throttling { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Throttling { .. } | Self::CallerBusy => StatusCode::TOO_MANY_REQUESTS,
+            Self::BodyTooSlow { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -177,7 +189,8 @@ impl AwsError {
             Self::Validation { .. } | Self::PayloadTooLarge { .. } => "ValidationException",
             Self::AccessDenied(_) => "AccessDeniedException",
             Self::ResourceNotFound { .. } => "ResourceNotFoundException",
-            Self::Throttling { .. } => "ThrottlingException",
+            Self::Throttling { .. } | Self::CallerBusy => "ThrottlingException",
+            Self::BodyTooSlow { .. } => "RequestTimeoutException",
             Self::Unavailable(_) => "ServiceUnavailableException",
             Self::Internal(_) => "InternalServerException",
         }
@@ -268,6 +281,9 @@ impl IntoResponse for AwsError {
                     header::RETRY_AFTER,
                     HeaderValue::from((*retry_after_secs).max(1)),
                 );
+            }
+            Self::CallerBusy => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             Self::Unavailable(e) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

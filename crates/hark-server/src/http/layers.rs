@@ -45,13 +45,18 @@ pub(crate) fn common(router: Router<AppState>, state: &AppState) -> Router<AppSt
     )
 }
 
-/// A 413 on HTTP/1.x says `Connection: close`: hark closes the connection rather than read the
-/// rest of a body it refused, and a client still sending learns why instead of seeing a reset.
-/// (HTTP/2 refuses the one stream; connection headers are not allowed there.)
+/// A 413 or 408 (a body too large or too slow) on HTTP/1.x says `Connection: close`: hark
+/// closes the connection rather than read the rest of a body it refused, and a client still
+/// sending learns why instead of seeing a reset. (HTTP/2 refuses the one stream; connection
+/// headers are not allowed there.)
 async fn close_after_refused_body(req: Request, next: middleware::Next) -> Response {
     let http1 = req.version() < Version::HTTP_2;
     let mut response = next.run(req).await;
-    if http1 && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    let refused_body = matches!(
+        response.status(),
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT
+    );
+    if http1 && refused_body {
         response
             .headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));

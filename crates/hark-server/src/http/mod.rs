@@ -4,6 +4,7 @@
 //! ([`credentials`]). Each surface turns their failures into its own error shape.
 
 pub(crate) mod body;
+pub(crate) mod caller_slots;
 pub(crate) mod connection;
 pub(crate) mod credentials;
 pub(crate) mod layers;

@@ -11,6 +11,7 @@ mod chat_support;
 mod common;
 mod connections;
 mod examples;
+mod fairness;
 mod http2;
 mod ingest_rules;
 mod items;

@@ -4,6 +4,7 @@
 //! 415, 400). [`ValidJson`] goes one step further and parses the JSON into a [`FromJson`] type.
 
 use crate::api::ApiError;
+use crate::config::BodyPace;
 use crate::http::body::{collect_capped, declared_too_large, BodyReadError};
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -24,7 +25,7 @@ impl FromRequest<AppState> for JsonBody {
         let limit = state.config().max_body_bytes;
         check_declared_length(req.headers(), limit)?;
         check_content_type(req.headers())?;
-        let bytes = read_limited(req.into_body(), limit).await?;
+        let bytes = read_limited(req.into_body(), limit, state.config().body_pace).await?;
         let value = hark_core::json::from_slice_strict(&bytes).map_err(|e| {
             ApiError::invalid(
                 "request body is not valid JSON",
@@ -77,14 +78,20 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Collects the body, failing with 413 as soon as it grows past `limit` bytes.
-async fn read_limited(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    collect_capped(body, limit).await.map_err(|e| match e {
-        BodyReadError::TooLarge => ApiError::PayloadTooLarge { limit },
-        BodyReadError::Broken(why) => {
-            ApiError::invalid("could not read the request body", vec![Issue::new("", why)])
-        }
-    })
+/// Collects the body, failing with 413 as soon as it grows past `limit` bytes, with 408 once it
+/// falls behind `pace`.
+async fn read_limited(body: Body, limit: usize, pace: BodyPace) -> Result<Bytes, ApiError> {
+    collect_capped(body, limit, pace)
+        .await
+        .map_err(|e| match e {
+            BodyReadError::TooLarge => ApiError::PayloadTooLarge { limit },
+            BodyReadError::TooSlow => ApiError::BodyTooSlow {
+                bytes_per_sec: pace.bytes_per_sec,
+            },
+            BodyReadError::Broken(why) => {
+                ApiError::invalid("could not read the request body", vec![Issue::new("", why)])
+            }
+        })
 }
 
 #[cfg(test)]
@@ -130,11 +137,11 @@ mod tests {
 
     #[tokio::test]
     async fn reading_stops_at_the_limit() {
-        let err = read_limited(Body::from(vec![b'x'; 11]), 10)
+        let err = read_limited(Body::from(vec![b'x'; 11]), 10, BodyPace::default())
             .await
             .expect_err("over the limit");
         assert_eq!(err.status(), StatusCode::PAYLOAD_TOO_LARGE);
-        let ok = read_limited(Body::from(vec![b'x'; 10]), 10)
+        let ok = read_limited(Body::from(vec![b'x'; 10]), 10, BodyPace::default())
             .await
             .expect("at the limit");
         assert_eq!(ok.len(), 10);
