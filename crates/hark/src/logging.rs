@@ -38,7 +38,11 @@ pub fn init(config: &Config) -> Result<(), Error> {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(std::io::stderr().is_terminal())
+        // A log line that cannot be written (stderr on a full disk) is dropped. Otherwise the
+        // subscriber reports it with `eprintln!`, which panics when stderr fails too: every
+        // request that logs would then reset its connection.
+        .log_internal_errors(false);
     // `try_init` fails only when a subscriber is already set, which is harmless here.
     let _ = match config.log_format {
         LogFormat::Text => builder.try_init(),

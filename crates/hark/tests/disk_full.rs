@@ -1,5 +1,6 @@
 //! A full disk under a real `hark serve`: the data directory is a small tmpfs (needs root, as in
-//! CI; skipped with a message elsewhere). Ingest until the disk is full, then: the refusal is a
+//! CI; skipped with a message elsewhere), and the server's log (stderr) is written there too, so
+//! log lines fail as well (they are dropped; requests go on). Ingest until the disk is full, then: the refusal is a
 //! 503 with `Retry-After` and the JSON error shape (not a 500), `/readyz` says not ready, the
 //! refusals are counted in `/metrics`, the checkpoint thread's failures are not logged every
 //! 250 ms, every acknowledged item is still there; once space is freed `/readyz` is ready again
@@ -31,6 +32,12 @@ fn mount_tmpfs(dir: &Path, size: &str) -> bool {
             false
         }
     }
+}
+
+/// Asserts that `error` is hark's error shape saying the disk is full.
+fn says_disk_is_full(error: &serde_json::Value) {
+    let message = error["error"].as_str().unwrap_or("");
+    assert!(message.contains("disk is full"), "{error}");
 }
 
 /// Unmounts on drop, so a failed assertion does not leave the mount behind.
@@ -87,13 +94,7 @@ async fn a_full_disk_is_a_503_that_loses_nothing_and_recovers() {
     assert_eq!(status, 503, "{text}");
     assert!(headers.contains_key("retry-after"), "{headers:?}");
     let error: serde_json::Value = serde_json::from_str(&text).expect("JSON error body");
-    assert!(
-        error["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("disk is full"),
-        "{error}"
-    );
+    says_disk_is_full(&error);
     assert!(acknowledged > 0, "some items fit before the disk filled up");
 
     // Nothing acknowledged was lost; the refused batch wrote nothing.
@@ -106,15 +107,12 @@ async fn a_full_disk_is_a_503_that_loses_nothing_and_recovers() {
     assert_eq!(ready.status(), 503);
     assert!(ready.headers().contains_key("retry-after"));
     let error: serde_json::Value = ready.json().await.expect("JSON error body");
-    assert!(
-        error["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("disk is full"),
-        "{error}"
-    );
+    says_disk_is_full(&error);
     let metrics = http.get(format!("{}/metrics", server.base)).send().await;
-    let metrics = metrics.expect("metrics").text().await.expect("text");
+    let metrics = match metrics {
+        Ok(r) => r.text().await.expect("text"),
+        Err(e) => panic!("GET /metrics: {e}; log:\n{}", server.log()),
+    };
     let counted = metrics
         .lines()
         .find_map(|l| l.strip_prefix("hark_storage_unavailable_total "))
