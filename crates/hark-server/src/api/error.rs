@@ -84,6 +84,15 @@ pub enum ApiError {
         /// The pace owed.
         bytes_per_sec: u64,
     },
+    /// The request's head is over a limit: URI too long (414), too many or too large headers
+    /// (431).
+    #[error("{message}")]
+    HeadTooLarge {
+        /// 414 or 431.
+        status: StatusCode,
+        /// Which limit, with the numbers.
+        message: String,
+    },
     /// The credential has as many requests in progress as it may (429, `Retry-After: 1`).
     #[error("too many requests in progress for this API key; retry when some have finished")]
     CallerBusy,
@@ -141,6 +150,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::CallerBusy => StatusCode::TOO_MANY_REQUESTS,
             Self::BodyTooSlow { .. } => StatusCode::REQUEST_TIMEOUT,
+            Self::HeadTooLarge { status, .. } => *status,
             Self::Overloaded
             | Self::Timeout
             | Self::ShuttingDown

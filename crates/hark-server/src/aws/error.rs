@@ -104,6 +104,15 @@ pub enum AwsError {
         /// Whole seconds until a request can pass again, at least 1.
         retry_after_secs: u64,
     },
+    /// The request's head is over a limit (URI 414, headers 431): a `ValidationException`
+    /// (`CANNOT_PARSE`) with that status, as for a body too large.
+    #[error("{message}")]
+    HeadTooLarge {
+        /// 414 or 431.
+        status: StatusCode,
+        /// Which limit, with the numbers.
+        message: String,
+    },
     /// `ThrottlingException` (429, `Retry-After: 1`): the credential has as many requests in
     /// progress as it may.
     #[error("too many requests in progress for this access key; retry when some have finished")]
@@ -178,6 +187,7 @@ impl AwsError {
             Self::ResourceNotFound { .. } => StatusCode::NOT_FOUND,
             Self::Throttling { .. } | Self::CallerBusy => StatusCode::TOO_MANY_REQUESTS,
             Self::BodyTooSlow { .. } => StatusCode::REQUEST_TIMEOUT,
+            Self::HeadTooLarge { status, .. } => *status,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -186,7 +196,9 @@ impl AwsError {
     /// The shape name: `X-Amzn-ErrorType` and `__type`.
     pub fn error_type(&self) -> &'static str {
         match self {
-            Self::Validation { .. } | Self::PayloadTooLarge { .. } => "ValidationException",
+            Self::Validation { .. } | Self::PayloadTooLarge { .. } | Self::HeadTooLarge { .. } => {
+                "ValidationException"
+            }
             Self::AccessDenied(_) => "AccessDeniedException",
             Self::ResourceNotFound { .. } => "ResourceNotFoundException",
             Self::Throttling { .. } | Self::CallerBusy => "ThrottlingException",
@@ -244,7 +256,7 @@ impl IntoResponse for AwsError {
             Self::Validation { reason, fields, .. } => {
                 (Some(reason.as_str()), Some(fields.as_slice()), None, None)
             }
-            Self::PayloadTooLarge { .. } => (
+            Self::PayloadTooLarge { .. } | Self::HeadTooLarge { .. } => (
                 Some(ValidationReason::CannotParse.as_str()),
                 Some(&[][..]),
                 None,

@@ -36,6 +36,7 @@ pub(crate) fn common(router: Router<AppState>, state: &AppState) -> Router<AppSt
             )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(middleware::from_fn(close_after_refused_body))
+            .layer(middleware::from_fn(super::head_limits::enforce))
             .layer(middleware::from_fn_with_state(
                 state.metrics().clone(),
                 track_requests,

@@ -7,6 +7,7 @@ pub(crate) mod body;
 pub(crate) mod caller_slots;
 pub(crate) mod connection;
 pub(crate) mod credentials;
+pub(crate) mod head_limits;
 pub(crate) mod layers;
 pub mod tls;
 

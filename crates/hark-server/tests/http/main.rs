@@ -12,6 +12,7 @@ mod common;
 mod connections;
 mod examples;
 mod fairness;
+mod head;
 mod http2;
 mod ingest_rules;
 mod items;

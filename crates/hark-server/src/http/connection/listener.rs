@@ -35,6 +35,8 @@ fn builder(limits: &ConnectionLimits) -> auto::Builder<TokioExecutor> {
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        // Above the limit answered in the routes' shapes (`head_limits`), so that it answers.
+        .max_headers(crate::http::head_limits::HYPER_MAX_HEADERS)
         .keep_alive(true);
     builder
         .http2()
