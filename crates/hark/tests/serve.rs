@@ -185,6 +185,41 @@ fn an_address_in_use_is_exit_1_with_a_message() {
         stderr.contains(&format!("cannot listen on {addr}")),
         "{stderr}"
     );
+    // Nothing was written: no database, no master key.
+    let written: Vec<_> = std::fs::read_dir(dir.path())
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "{written:?}");
+}
+
+/// Unreadable TLS files stop `hark serve` before it writes anything.
+#[test]
+fn missing_tls_files_write_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = dir.path().join("hark.toml");
+    std::fs::write(
+        &config,
+        "[tls]\ncert_file = \"/nonexistent/cert.pem\"\nkey_file = \"/nonexistent/key.pem\"\n",
+    )
+    .expect("config");
+    let out = common::run_failing(
+        common::hark()
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data)
+            .arg("--config")
+            .arg(&config),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written: Vec<_> = std::fs::read_dir(&data)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "{written:?}");
 }
 
 /// An unreachable database stops `hark serve` before it writes anything: no master key file

@@ -7,7 +7,7 @@
 //! opens (a new key is issued when there is none).
 
 use super::open_store;
-use super::serve::{bind, local_addr, run};
+use super::serve::{bind, local_addr, run, tls};
 use crate::config::Config;
 use crate::error::Error;
 use hark_core::chat::{AccessKeyId, Application};
@@ -45,18 +45,19 @@ struct Demo {
 
 /// `hark demo`.
 pub async fn demo(config: &Config) -> Result<(), Error> {
-    // The store first: nothing (no master key file) is written before the database is known
-    // to be usable.
+    // As `serve`: nothing is written before the address, the TLS files and the database are
+    // known to work.
+    let listener = bind(config).await?;
+    let tls = tls(config)?;
     let store = open_store(config).await?;
     let master = crate::master_key::resolve(config)?;
-    let listener = bind(config).await?;
     let addr = local_addr(&listener, config)?;
     let demo = demo_tenancy(store.as_ref(), &master, config).await?;
     std::io::stdout()
         .lock()
         .write_all(demo_instructions(&demo, addr).as_bytes())
         .map_err(Error::Output)?;
-    run(listener, store, config, master).await
+    run(listener, tls, store, config, master).await
 }
 
 /// Creates or reuses the demo project, source, application and access key.

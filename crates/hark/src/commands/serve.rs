@@ -1,5 +1,5 @@
-//! `hark serve` (and the serving half of `hark demo`): open the store, resolve the master key,
-//! bind, announce the address on stdout, and run the HTTP server until SIGINT/SIGTERM, then shut
+//! `hark serve` (and the serving half of `hark demo`): bind, load the TLS files, open the store,
+//! resolve the master key, announce the address on stdout, and run the HTTP server until SIGINT/SIGTERM, then shut
 //! down gracefully (in-flight requests finish).
 
 use super::open_store;
@@ -15,12 +15,22 @@ use tokio_util::sync::CancellationToken;
 
 /// `hark serve`.
 pub async fn serve(config: &Config) -> Result<(), Error> {
-    // The store first: nothing (no master key file) is written before the database is known
-    // to be usable.
+    // What writes nothing comes first (the address, the TLS files), then the store: nothing
+    // (no database file, no master key file) is written before the rest of the configuration
+    // is known to work.
+    let listener = bind(config).await?;
+    let tls = tls(config)?;
     let store = open_store(config).await?;
     let master = crate::master_key::resolve(config)?;
-    let listener = bind(config).await?;
-    run(listener, store, config, master).await
+    run(listener, tls, store, config, master).await
+}
+
+/// The TLS settings of `tls.cert_file` and `tls.key_file`, read and checked; `None` without.
+pub(super) fn tls(config: &Config) -> Result<Option<hark_server::TlsSettings>, Error> {
+    match (&config.tls.cert_file, &config.tls.key_file) {
+        (Some(cert), Some(key)) => Ok(Some(hark_server::TlsSettings::from_pem_files(cert, key)?)),
+        _ => Ok(None),
+    }
 }
 
 pub(super) async fn bind(config: &Config) -> Result<TcpListener, Error> {
@@ -42,6 +52,7 @@ pub(super) fn local_addr(listener: &TcpListener, config: &Config) -> Result<Sock
 /// Installs the signal handlers, announces the address and serves until a signal arrives.
 pub(super) async fn run(
     listener: TcpListener,
+    tls: Option<hark_server::TlsSettings>,
     store: Arc<dyn Store>,
     config: &Config,
     master: MasterKey,
@@ -54,9 +65,7 @@ pub(super) async fn run(
     watch_signals(shutdown.clone())?;
     tracing::info!(%database, "serving");
     let mut server_config = config.server_config(master);
-    if let (Some(cert), Some(key)) = (&config.tls.cert_file, &config.tls.key_file) {
-        server_config.tls = Some(hark_server::TlsSettings::from_pem_files(cert, key)?);
-    }
+    server_config.tls = tls;
     let scheme = if server_config.tls.is_some() {
         "https"
     } else {
