@@ -1,5 +1,5 @@
 //! hark-bench: the benchmarks of hark, run with `scripts/bench-ingest.sh`,
-//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh`, `scripts/bench-dashboard.sh` (release builds). Each prints per-round figures, then
+//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh`, `scripts/bench-dashboard.sh`, `scripts/bench-soak.sh` (release builds). Each prints per-round figures, then
 //! medians and the ratio to a baseline measured in the same run. CI times nothing.
 
 mod analysis;
@@ -11,6 +11,7 @@ mod payload;
 mod pg;
 mod put_feedback;
 mod server;
+mod soak;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,9 @@ enum Scenario {
     Analysis(analysis::Args),
     /// The dashboard's pages on a 200,000-item project: server time p50/p95 and page weight.
     Dashboard(dashboard::Args),
+    /// Mixed ingest, PutFeedback, reads and analysis for N minutes: throughput, p99 and the
+    /// server's memory over time.
+    Soak(soak::Args),
 }
 
 #[tokio::main]
@@ -52,5 +56,6 @@ async fn main() -> Result<(), drive::BenchError> {
         Scenario::Embed(args) => tokio::task::spawn_blocking(move || embed::run(args)).await?,
         Scenario::Analysis(args) => analysis::run(args).await,
         Scenario::Dashboard(args) => dashboard::run(args, &hark_bin).await,
+        Scenario::Soak(args) => soak::run(args, &hark_bin).await,
     }
 }

@@ -141,83 +141,102 @@ async fn raw_round(args: &Args) -> BenchResult<f64> {
 }
 
 /// One pre-signed call.
-struct Signed {
-    url: String,
-    amz_date: String,
-    authorization: String,
-    body: Vec<u8>,
+pub(crate) struct Signed {
+    pub url: String,
+    pub amz_date: String,
+    pub authorization: String,
+    pub body: Vec<u8>,
+}
+
+/// An application and an access key of the bench project, to sign calls with.
+pub(crate) struct ChatCredentials {
+    app: String,
+    key_id: String,
+    secret: String,
+}
+
+impl ChatCredentials {
+    /// Registers an application and issues an access key with `hark admin`.
+    pub(crate) async fn issue(srv: &server::HarkProcess) -> BenchResult<Self> {
+        let field = |v: &serde_json::Value, k: &str| -> BenchResult<String> {
+            Ok(v[k].as_str().ok_or(format!("no {k} in {v}"))?.to_string())
+        };
+        let app = srv
+            .admin(&[
+                "create-app",
+                "--project",
+                &srv.project_id,
+                "--name",
+                "bench",
+            ])
+            .await?;
+        let app = field(&app, "application_id")?;
+        let _ = ApplicationId::parse(&app).ok_or("invalid application id")?;
+        let key = srv
+            .admin(&["create-access-key", "--project", &srv.project_id])
+            .await?;
+        Ok(Self {
+            app,
+            key_id: field(&key, "access_key_id")?,
+            secret: field(&key, "secret_access_key")?,
+        })
+    }
+
+    /// The `n`th call of [`call`], signed for `base_url` at `amz_date` (`%Y%m%dT%H%M%SZ`).
+    pub(crate) fn sign(
+        &self,
+        base_url: &str,
+        n: usize,
+        amz_date: &str,
+    ) -> Result<Signed, hark_core::sigv4::SigV4Error> {
+        let host = base_url.trim_start_matches("http://");
+        let (conv, msg, user, vote, submitted) = call(n);
+        let app = &self.app;
+        let path = format!("/applications/{app}/conversations/{conv}/messages/{msg}/feedback");
+        let query = format!("userId={user}");
+        let body = body(vote, submitted);
+        let headers = vec![
+            ("content-type".to_string(), "application/json".to_string()),
+            ("host".to_string(), host.to_string()),
+            ("x-amz-date".to_string(), amz_date.to_string()),
+        ];
+        let signed_headers: Vec<String> = ["content-type", "host", "x-amz-date"]
+            .map(String::from)
+            .to_vec();
+        let req = SignedRequest {
+            method: "POST",
+            path: &path,
+            query: Some(&query),
+            headers: &headers,
+            body: &body,
+        };
+        let authorization = authorization_header(
+            &req,
+            &signed_headers,
+            amz_date,
+            &self.key_id,
+            &self.secret,
+            "us-east-1",
+            "qbusiness",
+        )?;
+        Ok(Signed {
+            url: format!("{base_url}{path}?{query}"),
+            amz_date: amz_date.to_string(),
+            authorization,
+            body,
+        })
+    }
 }
 
 /// The end-to-end rate and latencies against a real `hark serve`.
 async fn e2e_round(args: &Args, hark_bin: &std::path::Path) -> BenchResult<stats::E2e> {
     let dir = tempfile::tempdir()?;
     let srv = server::HarkProcess::start(hark_bin, dir.path(), None).await?;
-    let app = srv
-        .admin(&[
-            "create-app",
-            "--project",
-            &srv.project_id,
-            "--name",
-            "bench",
-        ])
-        .await?;
-    let app = app["application_id"]
-        .as_str()
-        .ok_or("no application_id")?
-        .to_string();
-    let _ = ApplicationId::parse(&app).ok_or("invalid application id")?;
-    let key = srv
-        .admin(&["create-access-key", "--project", &srv.project_id])
-        .await?;
-    let key_id = key["access_key_id"]
-        .as_str()
-        .ok_or("no access_key_id")?
-        .to_string();
-    let secret = key["secret_access_key"]
-        .as_str()
-        .ok_or("no secret_access_key")?
-        .to_string();
-    let host = srv.base_url.trim_start_matches("http://").to_string();
+    let creds = ChatCredentials::issue(&srv).await?;
     let amz_date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let signed_headers: Vec<String> = ["content-type", "host", "x-amz-date"]
-        .map(String::from)
-        .to_vec();
     let calls: Arc<Vec<Signed>> = Arc::new(
         (0..args.requests)
-            .map(|n| {
-                let (conv, msg, user, vote, submitted) = call(n);
-                let path =
-                    format!("/applications/{app}/conversations/{conv}/messages/{msg}/feedback");
-                let query = format!("userId={user}");
-                let body = body(vote, submitted);
-                let headers = vec![
-                    ("content-type".to_string(), "application/json".to_string()),
-                    ("host".to_string(), host.clone()),
-                    ("x-amz-date".to_string(), amz_date.clone()),
-                ];
-                let req = SignedRequest {
-                    method: "POST",
-                    path: &path,
-                    query: Some(&query),
-                    headers: &headers,
-                    body: &body,
-                };
-                let authorization = authorization_header(
-                    &req,
-                    &signed_headers,
-                    &amz_date,
-                    &key_id,
-                    &secret,
-                    "us-east-1",
-                    "qbusiness",
-                )?;
-                Ok(Signed {
-                    url: format!("{}{path}?{query}", srv.base_url),
-                    amz_date: amz_date.clone(),
-                    authorization,
-                    body,
-                })
-            })
+            .map(|n| creds.sign(&srv.base_url, n, &amz_date))
             .collect::<Result<_, hark_core::sigv4::SigV4Error>>()?,
     );
     let client = reqwest::Client::builder()

@@ -59,6 +59,16 @@ impl HarkProcess {
         data_dir: &Path,
         db: Option<&str>,
     ) -> Result<Self, crate::drive::BenchError> {
+        Self::start_with(bin, data_dir, db, &[]).await
+    }
+
+    /// [`HarkProcess::start`] with `extra` arguments for `hark serve` (`--config FILE`, …).
+    pub async fn start_with(
+        bin: &Path,
+        data_dir: &Path,
+        db: Option<&str>,
+        extra: &[&str],
+    ) -> Result<Self, crate::drive::BenchError> {
         let db = match db {
             Some(url) => url.to_string(),
             None => format!("sqlite://{}", data_dir.join("hark.db").display()),
@@ -83,6 +93,7 @@ impl HarkProcess {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -122,13 +133,23 @@ impl HarkProcess {
 
     /// Peak resident memory of the server process (VmHWM), in MB; 0 if unreadable.
     pub fn peak_rss_mb(&self) -> f64 {
+        self.status_mb("VmHWM:")
+    }
+
+    /// Resident memory of the server process now (VmRSS), in MB; 0 if unreadable.
+    pub fn rss_mb(&self) -> f64 {
+        self.status_mb("VmRSS:")
+    }
+
+    /// A `kB` line of `/proc/PID/status`, in MB; 0 if unreadable.
+    fn status_mb(&self, key: &str) -> f64 {
         let Some(pid) = self.child.id() else {
             return 0.0;
         };
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(key))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     }
