@@ -26,7 +26,7 @@ impl From<Error> for StoreError {
             // A connection that cannot be made or was lost (server down, network: an I/O error
             // underneath) is worth retrying; a statement the server refused, or a value that
             // does not decode, is not.
-            Error::Postgres(e) if e.is_closed() || io_failure(&e) => {
+            Error::Postgres(e) if e.is_closed() || io_failure(&e) || server_not_serving(&e) => {
                 StoreError::unavailable("the PostgreSQL server", e)
             }
             // The server's disk is full (or it cannot extend a file): the same write succeeds
@@ -56,6 +56,16 @@ pub(crate) fn map_insert_error(
         Some(&SqlState::FOREIGN_KEY_VIOLATION) => StoreError::NotFound(parent).into(),
         _ => Error::Postgres(e),
     }
+}
+
+/// Whether the server said it cannot serve now: starting up, shutting down or restarting after
+/// a crash (SQLSTATE class 57P: `cannot_connect_now`, `admin_shutdown`, `crash_shutdown`), a
+/// connection exception (class 08), or no connection slot left (53300). All pass on their own.
+fn server_not_serving(e: &tokio_postgres::Error) -> bool {
+    e.code().is_some_and(|c| {
+        let code = c.code();
+        code.starts_with("57P") || code.starts_with("08") || c == &SqlState::TOO_MANY_CONNECTIONS
+    })
 }
 
 /// Whether the error came from the connection's I/O (refused, reset, timed out).
