@@ -186,10 +186,7 @@ fn an_address_in_use_is_exit_1_with_a_message() {
         "{stderr}"
     );
     // Nothing was written: no database, no master key.
-    let written: Vec<_> = std::fs::read_dir(dir.path())
-        .map(|d| d.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
-    assert!(written.is_empty(), "{written:?}");
+    assert_nothing_in(dir.path());
 }
 
 /// Unreadable TLS files stop `hark serve` before it writes anything.
@@ -216,7 +213,12 @@ fn missing_tls_files_write_nothing() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let written: Vec<_> = std::fs::read_dir(&data)
+    assert_nothing_in(&data);
+}
+
+/// Asserts that `dir` is empty or does not exist.
+fn assert_nothing_in(dir: &std::path::Path) {
+    let written: Vec<_> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
     assert!(written.is_empty(), "{written:?}");
