@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
     let semaphore = layers::concurrency_semaphore(&state);
     // Outside the server-wide bound: a caller over its own share is refused before it takes a
     // server slot.
-    let slots = caller_slots::CallerSlots::new(state.config().max_concurrent_requests_per_key);
+    let slots = state.slots().clone();
     let hark = api::router().merge(admin::router());
     let hark =
         layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error).route_layer(

@@ -4,6 +4,7 @@
 
 use crate::aws::ChatState;
 use crate::config::ServerConfig;
+use crate::http::caller_slots::CallerSlots;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use hark_core::credentials::{Secret, SecretHash};
@@ -25,6 +26,7 @@ struct Shared {
     metrics: Metrics,
     rate_limiter: Option<RateLimiter>,
     chat: ChatState,
+    slots: Arc<CallerSlots>,
     shutdown: CancellationToken,
 }
 
@@ -40,6 +42,7 @@ impl AppState {
             .map(|t| Secret::new(t).hash());
         let rate_limiter = config.rate_limit.map(RateLimiter::new);
         let chat = ChatState::new(&config.chat);
+        let slots = CallerSlots::new(config.max_concurrent_requests_per_key);
         Self {
             inner: Arc::new(Shared {
                 store,
@@ -48,9 +51,15 @@ impl AppState {
                 metrics: Metrics::new(),
                 rate_limiter,
                 chat,
+                slots,
                 shutdown,
             }),
         }
+    }
+
+    /// The requests in progress per credential and per project ([`CallerSlots`]).
+    pub(crate) fn slots(&self) -> &Arc<CallerSlots> {
+        &self.inner.slots
     }
 
     /// The store shared by every request.

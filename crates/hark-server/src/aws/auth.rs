@@ -16,6 +16,7 @@ use super::AwsError;
 use crate::api::{basic_project, ApiError};
 use crate::config::BodyPace;
 use crate::http::body::{collect_capped, declared_too_large, BodyReadError};
+use crate::http::caller_slots::Slot;
 use crate::http::credentials::strip_scheme;
 use crate::rate_limit::RateLimited;
 use crate::AppState;
@@ -44,6 +45,9 @@ pub struct ChatCaller {
     pub access_key_id: Option<AccessKeyId>,
     /// The whole request body (covered by the signature).
     pub body: Bytes,
+    /// The project's request slot a SigV4 request holds until it is answered (see
+    /// [`crate::http::caller_slots`]); Basic-auth requests hold their API key's instead.
+    pub(crate) _in_progress: Option<Arc<Slot>>,
 }
 
 impl FromRequest<AppState> for ChatCaller {
@@ -69,6 +73,7 @@ impl FromRequest<AppState> for ChatCaller {
                 project_id,
                 access_key_id: None,
                 body,
+                _in_progress: None,
             }
         } else {
             let value = header.to_str().map_err(|_| {
@@ -76,6 +81,11 @@ impl FromRequest<AppState> for ChatCaller {
             })?;
             let auth = sigv4::parse_authorization(value).map_err(signature_refusal)?;
             let key = live_key(state, &auth.access_key_id).await?;
+            // Before the body: a project over its share is refused without reading it.
+            let slot = state
+                .slots()
+                .for_project(&key.project_id)
+                .ok_or(AwsError::CallerBusy)?;
             let body = read_body(&parts.headers, body, limit, state.config().body_pace).await?;
             check_signature(state, &parts, &auth, &key.secret, &body)?;
             throttle(state, &auth.access_key_id)?;
@@ -83,6 +93,7 @@ impl FromRequest<AppState> for ChatCaller {
                 project_id: key.project_id.clone(),
                 access_key_id: Some(AccessKeyId::new(auth.access_key_id)),
                 body,
+                _in_progress: Some(Arc::new(slot)),
             }
         };
         tracing::Span::current().record("project_id", caller.project_id.as_str());

@@ -3,7 +3,10 @@
 //! at once, so that one caller — or anyone who knows a key id and trickles bodies — cannot take
 //! every slot of the server. Counted on the key id the request claims, before its secret or
 //! signature is checked (a SigV4 signature can only be checked once the body is in): a request
-//! with a wrong secret holds a slot of the key it names, never another key's.
+//! with a wrong secret holds a slot of the key it names, never another key's. A SigV4 request
+//! also holds a slot of its key's project ([`CallerSlots::for_project`], taken by the AWS
+//! surface once the key is known, before the body is read), so a project's several access keys
+//! share one budget; an API key is its project's only one.
 
 use crate::http::credentials::{parse_basic, strip_scheme};
 use axum::extract::{Request, State};
@@ -39,9 +42,21 @@ impl CallerSlots {
         })
     }
 
+    /// A slot of `project`, or `None` when it has `max` requests in progress already (always
+    /// a slot with no limit).
+    pub(crate) fn for_project(self: &Arc<Self>, project: &hark_core::ProjectId) -> Option<Slot> {
+        self.take(format!("project:{}", project.as_str()))
+    }
+
     /// A slot for `key`, or `None` when it has `max` in progress already.
     fn take(self: &Arc<Self>, key: String) -> Option<Slot> {
         let mut held = self.held.lock().ok()?;
+        if self.max == 0 {
+            return Some(Slot {
+                slots: self.clone(),
+                key,
+            });
+        }
         let n = held.entry(key.clone()).or_insert(0);
         if *n >= self.max {
             return None;

@@ -2,9 +2,9 @@
 //! 408 (in each surface's shape), and a credential's requests in progress are capped, so a
 //! project — or anyone naming its key — takes only its own share while others are served.
 
-use crate::chat_support::{chat_tenant, feedback_path, id};
+use crate::chat_support::{chat_tenant, feedback_path, id, issue_key, master, post_signed, Signer};
 use crate::common::{basic_header, RawConn, TestServer, INGEST};
-use hark_server::{BodyPace, ServerConfig};
+use hark_server::{BodyPace, ChatConfig, ServerConfig};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -149,5 +149,72 @@ async fn a_key_with_every_slot_held_is_429_while_others_are_served() {
         .map(|i| i["unique_id"].as_str().unwrap_or("").to_string())
         .collect();
     assert!(stored.contains(&"a-2".to_string()), "{stored:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_projects_access_keys_share_one_budget() {
+    let srv = TestServer::start_with(ServerConfig {
+        max_concurrent_requests_per_key: 2,
+        body_pace: BodyPace {
+            bytes_per_sec: 0,
+            ..BodyPace::default()
+        },
+        chat: ChatConfig {
+            master_key: master(),
+            ..ChatConfig::default()
+        },
+        ..ServerConfig::default()
+    })
+    .await;
+    let t = chat_tenant(&srv, "keys", false).await;
+    let (second_key, second_secret) = issue_key(&srv, &t.tenant).await;
+    let other = chat_tenant(&srv, "other", false).await;
+    let path = feedback_path(t.app_id(), &id('c'), &id('m'));
+    // One half-sent request from each key: the signature cannot be checked yet, the key is
+    // known, so each holds its key's slot and the project's.
+    let sigv4 = |key: &str| {
+        format!(
+            "AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/qbusiness/aws4_request, \
+             SignedHeaders=host;x-amz-date, Signature={}",
+            "0".repeat(64)
+        )
+    };
+    let held = vec![
+        partial_post(&srv, &path, &sigv4(&t.key_id), 100, b"{").await,
+        partial_post(&srv, &path, &sigv4(&second_key), 100, b"{").await,
+    ];
+    let vote = r#"{"messageUsefulness": {"usefulness": "USEFUL", "submittedAt": 1767225600}}"#;
+    // The first key has one request in progress, under its own cap of 2, but the project has
+    // two: refused before its body is read.
+    let deadline = Instant::now() + HANG;
+    loop {
+        let a = post_signed(&srv, &path, vote, Some(&Signer::of(&t))).await;
+        if a.status == StatusCode::TOO_MANY_REQUESTS {
+            a.assert_aws_error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never refused: {}", a.text);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Another project is served.
+    let other_path = feedback_path(other.app_id(), &id('c'), &id('m'));
+    let a = post_signed(&srv, &other_path, vote, Some(&Signer::of(&other))).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    drop(held);
+    let deadline = Instant::now() + HANG;
+    loop {
+        let signer = Signer::key(&second_key, &second_secret);
+        let a = post_signed(&srv, &path, vote, Some(&signer)).await;
+        if a.status == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the project's slots never came back: {}",
+            a.text
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     srv.stop().await;
 }
