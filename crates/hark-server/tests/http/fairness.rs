@@ -30,6 +30,23 @@ async fn partial_post(
     conn
 }
 
+/// A half-sent request that is in progress: sent again until the server has not answered it
+/// within 300 ms (a request of the test's own may have held a slot when it arrived).
+async fn hold(srv: &TestServer, path: &str, auth: &str) -> RawConn {
+    let deadline = Instant::now() + HANG;
+    loop {
+        let mut conn = partial_post(srv, path, auth, 100, b"{").await;
+        let answered = tokio::time::timeout(Duration::from_millis(300), conn.read_response());
+        if answered.await.is_err() {
+            return conn;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a held request was never in progress"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_body_slower_than_the_pace_is_408_in_each_shape() {
     let srv = TestServer::start_with(ServerConfig {
@@ -98,8 +115,8 @@ async fn a_key_with_every_slot_held_is_429_while_others_are_served() {
     let b = srv.tenant("b").await;
     let auth_a = basic_header(&a.api_key, &a.secret);
     let held: Vec<RawConn> = vec![
-        partial_post(&srv, INGEST, &auth_a, 100, b"{").await,
-        partial_post(&srv, INGEST, &auth_a, 100, b"{").await,
+        hold(&srv, INGEST, &auth_a).await,
+        hold(&srv, INGEST, &auth_a).await,
     ];
     let one = |t: &crate::common::Tenant, uid: &str| json!({"source_id": t.source_id, "items": [{"unique_id": uid, "body": "x"}]});
     // Once both are in progress, A's next request is refused at once...
@@ -180,11 +197,17 @@ async fn a_projects_access_keys_share_one_budget() {
             "0".repeat(64)
         )
     };
-    let held = vec![
-        partial_post(&srv, &path, &sigv4(&t.key_id), 100, b"{").await,
-        partial_post(&srv, &path, &sigv4(&second_key), 100, b"{").await,
-    ];
     let vote = r#"{"messageUsefulness": {"usefulness": "USEFUL", "submittedAt": 1767225600}}"#;
+    // Both keys known to the server (its key cache), so a held request takes its slots as soon
+    // as its head is in.
+    for signer in [Signer::of(&t), Signer::key(&second_key, &second_secret)] {
+        let a = post_signed(&srv, &path, vote, Some(&signer)).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    }
+    let mut held = Vec::new();
+    for key in [&t.key_id, &second_key] {
+        held.push(hold(&srv, &path, &sigv4(key)).await);
+    }
     // The first key has one request in progress, under its own cap of 2, but the project has
     // two: refused before its body is read.
     let deadline = Instant::now() + HANG;
