@@ -89,8 +89,7 @@ fn web_state(state: &AppState) -> hark_web::WebState {
 /// Answer of routes that do not exist: under `/applications`, the AWS-shaped
 /// `UNKNOWN_OPERATION` of [`aws::operations::unknown_operation`]; elsewhere hark's 404.
 async fn not_found(method: Method, uri: Uri) -> Response {
-    let path = uri.path();
-    if path == "/applications" || path.starts_with("/applications/") {
+    if aws::owns_path(uri.path()) {
         aws::operations::unknown_operation(method, uri)
             .await
             .into_response()

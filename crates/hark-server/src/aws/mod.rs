@@ -34,6 +34,12 @@ pub const FEEDBACK_ROUTE: &str =
 pub const MESSAGE_ROUTE: &str =
     "/applications/{applicationId}/conversations/{conversationId}/messages/{messageId}";
 
+/// Whether `path` is under `/applications`, where every answer takes the AWS shape (unknown
+/// routes and errors of the shared layers included).
+pub(crate) fn owns_path(path: &str) -> bool {
+    path == "/applications" || path.starts_with("/applications/")
+}
+
 /// The routes of the AWS surface, without layers (see [`crate::router`]). They answer in the
 /// AWS shape, wrong methods included; unknown paths under `/applications` are routed to
 /// [`operations::unknown_operation`] by the application's fallback.

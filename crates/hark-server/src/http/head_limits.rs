@@ -58,8 +58,7 @@ pub(crate) async fn enforce(req: Request, next: Next) -> Response {
     let Some((status, message)) = check(&req) else {
         return next.run(req).await;
     };
-    let path = req.uri().path();
-    if path == "/applications" || path.starts_with("/applications/") {
+    if crate::aws::owns_path(req.uri().path()) {
         AwsError::HeadTooLarge { status, message }.into_response()
     } else {
         ApiError::HeadTooLarge { status, message }.into_response()
