@@ -16,7 +16,7 @@ use super::AwsError;
 use crate::api::{basic_project, ApiError};
 use crate::config::BodyPace;
 use crate::http::body::{collect_capped, declared_too_large, BodyReadError};
-use crate::http::caller_slots::Slot;
+use crate::http::caller_slots::{self, Slot};
 use crate::http::credentials::strip_scheme;
 use crate::rate_limit::RateLimited;
 use crate::AppState;
@@ -82,9 +82,7 @@ impl FromRequest<AppState> for ChatCaller {
             let auth = sigv4::parse_authorization(value).map_err(signature_refusal)?;
             let key = live_key(state, &auth.access_key_id).await?;
             // Before the body: a project over its share is refused without reading it.
-            let slot = state
-                .slots()
-                .for_project(&key.project_id)
+            let slot = caller_slots::for_project(state.slots(), &key.project_id)
                 .ok_or(AwsError::CallerBusy)?;
             let body = read_body(&parts.headers, body, limit, state.config().body_pace).await?;
             check_signature(state, &parts, &auth, &key.secret, &body)?;

@@ -4,82 +4,34 @@
 //! every slot of the server. Counted on the key id the request claims, before its secret or
 //! signature is checked (a SigV4 signature can only be checked once the body is in): a request
 //! with a wrong secret holds a slot of the key it names, never another key's. A SigV4 request
-//! also holds a slot of its key's project ([`CallerSlots::for_project`], taken by the AWS
+//! also holds a slot of its key's project ([`for_project`], taken by the AWS
 //! surface once the key is known, before the body is read), so a project's several access keys
 //! share one budget; an API key is its project's only one.
 
+use super::keyed_counts::{Held, KeyedCounts};
 use crate::http::credentials::{parse_basic, strip_scheme};
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Longest key id counted; longer ones are refused by authentication anyway.
 const MAX_KEY_CHARS: usize = 128;
 
-/// The counts of one server (shared by every route that takes credentials).
-#[derive(Debug, Default)]
-pub(crate) struct CallerSlots {
-    max: usize,
-    held: Mutex<HashMap<String, usize>>,
-}
+/// The counts of one server (shared by every route that takes credentials), keyed by
+/// `basic:<API key>`, `sigv4:<access key id>` or `project:<id>`.
+pub(crate) type CallerSlots = KeyedCounts<String>;
 
 /// One request's slot, given back when dropped.
-#[derive(Debug)]
-pub(crate) struct Slot {
-    slots: Arc<CallerSlots>,
-    key: String,
-}
+pub(crate) type Slot = Held<String>;
 
-impl CallerSlots {
-    /// Counts of at most `max` per key (0: no limit).
-    pub(crate) fn new(max: usize) -> Arc<Self> {
-        Arc::new(Self {
-            max,
-            held: Mutex::default(),
-        })
-    }
-
-    /// A slot of `project`, or `None` when it has `max` requests in progress already (always
-    /// a slot with no limit).
-    pub(crate) fn for_project(self: &Arc<Self>, project: &hark_core::ProjectId) -> Option<Slot> {
-        self.take(format!("project:{}", project.as_str()))
-    }
-
-    /// A slot for `key`, or `None` when it has `max` in progress already.
-    fn take(self: &Arc<Self>, key: String) -> Option<Slot> {
-        let mut held = self.held.lock().ok()?;
-        if self.max == 0 {
-            return Some(Slot {
-                slots: self.clone(),
-                key,
-            });
-        }
-        let n = held.entry(key.clone()).or_insert(0);
-        if *n >= self.max {
-            return None;
-        }
-        *n += 1;
-        Some(Slot {
-            slots: self.clone(),
-            key,
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        if let Ok(mut held) = self.slots.held.lock() {
-            if let Some(n) = held.get_mut(&self.key) {
-                *n -= 1;
-                if *n == 0 {
-                    held.remove(&self.key);
-                }
-            }
-        }
-    }
+/// A slot of `project`, or `None` when it has its cap of requests in progress already.
+pub(crate) fn for_project(
+    slots: &Arc<CallerSlots>,
+    project: &hark_core::ProjectId,
+) -> Option<Slot> {
+    slots.take(format!("project:{}", project.as_str()))
 }
 
 /// The key id an `Authorization` value claims: `basic:<API key>` or `sigv4:<access key id>`.
@@ -104,7 +56,7 @@ pub(crate) async fn limit<E: IntoResponse>(
     req: Request,
     next: Next,
 ) -> Response {
-    if slots.max == 0 {
+    if slots.max() == 0 {
         return next.run(req).await;
     }
     let key = req
@@ -164,17 +116,5 @@ mod tests {
             STANDARD.encode(format!("{}:x", "k".repeat(200)))
         );
         assert_eq!(claimed_key(long.as_bytes()), None);
-    }
-
-    #[test]
-    fn a_key_holds_at_most_max_and_gets_them_back() {
-        let slots = CallerSlots::new(2);
-        let a1 = slots.take("a".into()).expect("first");
-        let _a2 = slots.take("a".into()).expect("second");
-        assert!(slots.take("a".into()).is_none());
-        let _b = slots.take("b".into()).expect("another key is not affected");
-        drop(a1);
-        let _a3 = slots.take("a".into()).expect("room again");
-        assert_eq!(slots.held.lock().unwrap().len(), 2);
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod caller_slots;
 pub(crate) mod connection;
 pub(crate) mod credentials;
 pub(crate) mod head_limits;
+mod keyed_counts;
 pub(crate) mod layers;
 pub mod tls;
 

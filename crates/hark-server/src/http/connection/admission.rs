@@ -6,9 +6,9 @@
 //! once.
 
 use crate::config::ConnectionLimits;
-use std::collections::HashMap;
+use crate::http::keyed_counts::{Held, KeyedCounts};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// File descriptors left for everything but connections: database files and pool, the model,
@@ -19,32 +19,29 @@ const RESERVED_FDS: u64 = 256;
 #[derive(Debug)]
 pub(crate) struct Admission {
     total: Arc<Semaphore>,
-    per_address: Mutex<HashMap<IpAddr, usize>>,
-    per_address_max: usize,
+    per_address: Arc<KeyedCounts<IpAddr>>,
 }
 
 /// An admitted connection: its slots are given back when it is dropped.
 #[derive(Debug)]
 pub(crate) struct Admitted {
-    admission: Arc<Admission>,
-    address: IpAddr,
+    _address: Held<IpAddr>,
     _slot: OwnedSemaphorePermit,
 }
 
 impl Admission {
     /// The caps of `limits`, the total lowered to fit the descriptor limit.
-    pub(crate) fn new(limits: &ConnectionLimits) -> Arc<Self> {
+    pub(crate) fn new(limits: &ConnectionLimits) -> Self {
         let total = effective_total(limits.max_connections, descriptor_limit());
         tracing::debug!(
             total,
             per_address = limits.max_connections_per_address,
             "connection caps"
         );
-        Arc::new(Self {
+        Self {
             total: Arc::new(Semaphore::new(total)),
-            per_address: Mutex::new(HashMap::new()),
-            per_address_max: limits.max_connections_per_address,
-        })
+            per_address: KeyedCounts::new(limits.max_connections_per_address),
+        }
     }
 
     /// Waits for a free connection slot (the listener accepts only with one in hand).
@@ -54,20 +51,9 @@ impl Admission {
 
     /// Admits a connection from `address` holding `slot`, or `None` when its address has its
     /// cap already (0: no cap).
-    pub(crate) fn admit(
-        self: &Arc<Self>,
-        address: IpAddr,
-        slot: OwnedSemaphorePermit,
-    ) -> Option<Admitted> {
-        let mut counts = self.per_address.lock().ok()?;
-        let count = counts.entry(address).or_insert(0);
-        if self.per_address_max > 0 && *count >= self.per_address_max {
-            return None;
-        }
-        *count += 1;
+    pub(crate) fn admit(&self, address: IpAddr, slot: OwnedSemaphorePermit) -> Option<Admitted> {
         Some(Admitted {
-            admission: self.clone(),
-            address,
+            _address: self.per_address.take(address)?,
             _slot: slot,
         })
     }
@@ -75,21 +61,7 @@ impl Admission {
     /// Connections open from `address`.
     #[cfg(test)]
     fn open_from(&self, address: IpAddr) -> usize {
-        let counts = self.per_address.lock().expect("not poisoned");
-        counts.get(&address).copied().unwrap_or(0)
-    }
-}
-
-impl Drop for Admitted {
-    fn drop(&mut self) {
-        if let Ok(mut counts) = self.admission.per_address.lock() {
-            if let Some(n) = counts.get_mut(&self.address) {
-                *n -= 1;
-                if *n == 0 {
-                    counts.remove(&self.address);
-                }
-            }
-        }
+        self.per_address.held(&address)
     }
 }
 

@@ -128,7 +128,7 @@ impl Backoff {
 /// Accepts the next connection that fits the caps; `None` once `shutdown` is cancelled.
 async fn accept(
     listener: &TcpListener,
-    admission: &Arc<Admission>,
+    admission: &Admission,
     backoff: &mut Backoff,
     shutdown: &CancellationToken,
 ) -> Option<(TcpStream, SocketAddr, Admitted)> {
