@@ -127,7 +127,7 @@ impl Writer {
 
     /// A write of nothing that still needs a page written and synced (the header's
     /// `user_version`, rewritten with its own value): whether writes commit again.
-    pub(crate) async fn probe(&self) -> Result<(), StoreError> {
+    async fn probe(&self) -> Result<(), StoreError> {
         self.write(1, |c| {
             let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
             c.execute_batch(&format!("PRAGMA user_version = {v}"))?;
@@ -138,6 +138,17 @@ impl Writer {
 
     /// Runs `f` in the next group transaction and returns its result once committed.
     pub(crate) async fn write<T, F>(&self, weight: usize, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnMut(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let result = self.submit(weight, f).await;
+        self.health.note(&result);
+        result
+    }
+
+    /// Queues `f` for the writer thread and waits for its outcome.
+    async fn submit<T, F>(&self, weight: usize, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnMut(&Connection) -> Result<T, Error> + Send + 'static,
@@ -157,16 +168,10 @@ impl Writer {
                     tokio::task::yield_now().await;
                     tokio::time::sleep(std::time::Duration::from_micros(200)).await;
                 }
-                Err(TrySendError::Disconnected(_)) => {
-                    let gone = Err(writer_gone());
-                    self.health.note(&gone);
-                    return gone;
-                }
+                Err(TrySendError::Disconnected(_)) => return Err(writer_gone()),
             }
         }
-        let result = rx.await.map_err(|_| writer_gone()).and_then(|r| r);
-        self.health.note(&result);
-        result
+        rx.await.map_err(|_| writer_gone())?
     }
 }
 
