@@ -6,6 +6,7 @@
 //! |---|---|---|---|
 //! | [`api`] | `/api/1/…`: ingest, items, privacy erase, analysis, themes, mentions, chat read-back | [`api::ProjectKey`] (Basic, rate limited per project) | [`ApiError`] (`{"error", "issues"}`) |
 //! | [`aws`] | `/applications/…`: Q Business `PutFeedback`, hark's record-message extension | [`aws::ChatCaller`] (SigV4 or Basic, throttled per key) | [`AwsError`] (restJson1) |
+//! | [`mcp`] | `/mcp`: MCP Streamable HTTP (stateless), the tools of `hark-mcp` | [`mcp::McpCaller`] (Basic, as `ProjectKey`; refused credentials 401) | JSON-RPC / MCP tool errors |
 //! | [`admin`] | `/admin/projects…`: projects, sources, secrets, applications, access keys | [`admin::AdminToken`] (Bearer) | [`ApiError`] |
 //! | [`ops`] | `/healthz`, `/readyz`, `/metrics` | none | [`ApiError`] |
 //! | `hark_web` | `/`, `/login`, `/themes`, `/feedback`, `/ai-answers`, `/settings`, … | session cookie + CSRF | HTML pages |
@@ -20,6 +21,7 @@ pub mod api;
 pub mod aws;
 pub mod config;
 mod http;
+pub mod mcp;
 pub mod metrics;
 pub mod ops;
 pub mod rate_limit;
@@ -53,6 +55,8 @@ pub fn router(state: AppState) -> Router {
     // server slot.
     let slots = state.slots().clone();
     let hark = api::router().merge(admin::router());
+    // MCP (`/mcp`) shares the hark API's credentials, bounds and per-key slots.
+    let hark = hark.merge(mcp::router());
     let hark =
         layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error).route_layer(
             middleware::from_fn_with_state(slots.clone(), caller_slots::api),

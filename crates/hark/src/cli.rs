@@ -68,6 +68,11 @@ pub enum Command {
     /// Apply the database's pending schema migrations (hark also does at start-up) and print
     /// the schema version and how many were applied.
     Migrate(MigrateArgs),
+    /// Serve one project's read-only MCP tools (search feedback, themes, AI-answer quality) to
+    /// a desktop AI assistant that starts hark as a child process: MCP on stdin/stdout, logs
+    /// on stderr. Search is by words until the model has loaded (a few seconds), then hybrid.
+    /// (`hark serve` offers the same tools over Streamable HTTP at `/mcp`.)
+    Mcp(McpArgs),
 }
 
 /// Options of `hark export`.
@@ -156,6 +161,20 @@ pub struct MigrateArgs {
     /// Configuration and database.
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// Options of `hark mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Configuration and database.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The project whose data the tools read (and no other).
+    #[arg(long, value_name = "ID")]
+    pub project: String,
+    /// Speak MCP on stdin/stdout (required: the one transport of this command).
+    #[arg(long, required = true)]
+    pub stdio: bool,
 }
 
 /// Options of `hark analyze`.
@@ -553,6 +572,28 @@ mod tests {
         ));
         assert!(with(&["--batch-size", "0"]).is_err());
         assert!(Cli::try_parse_from(["hark", "import-csv", "--project", "p", "f.csv"]).is_err());
+    }
+
+    #[test]
+    fn mcp_needs_stdio_and_a_project() {
+        let cli = Cli::try_parse_from([
+            "hark",
+            "mcp",
+            "--stdio",
+            "--project",
+            "prj_x",
+            "--data-dir",
+            "/d",
+        ])
+        .expect("parses");
+        let Command::Mcp(args) = cli.command else {
+            panic!("mcp expected")
+        };
+        assert!(args.stdio);
+        assert_eq!(args.project, "prj_x");
+        assert_eq!(args.store.data_dir, Some(PathBuf::from("/d")));
+        assert!(Cli::try_parse_from(["hark", "mcp", "--project", "prj_x"]).is_err());
+        assert!(Cli::try_parse_from(["hark", "mcp", "--stdio"]).is_err());
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub enum Error {
     /// A layer answered against its contract (a bug, reported rather than panicking on).
     #[error("internal error: {0}")]
     Internal(String),
+    /// Serving MCP over stdio failed.
+    #[error(transparent)]
+    Mcp(#[from] hark_mcp::stdio::StdioError),
     /// Writing to stdout failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] io::Error),

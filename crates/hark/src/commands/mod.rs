@@ -6,6 +6,7 @@ mod csv_rows;
 mod demo;
 mod eval;
 mod import_csv;
+mod mcp;
 mod migrate;
 mod progress;
 mod serve;
@@ -60,6 +61,10 @@ pub async fn run(cli: Cli) -> Result<(), Error> {
         Command::Migrate(args) => {
             let config = load(args.store.config.as_deref(), &args.store.overrides())?;
             migrate::migrate(&config).await
+        }
+        Command::Mcp(args) => {
+            let config = load(args.store.config.as_deref(), &args.store.overrides())?;
+            mcp::stdio(&config, &args.project).await
         }
     }
 }
