@@ -7,7 +7,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a piece of feedback is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Something does not work as it should.
@@ -77,7 +89,7 @@ impl FromStr for Category {
 }
 
 /// Polarity label derived from a sentiment score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SentimentLabel {
     /// Score below -[`Sentiment::NEUTRAL_BAND`].
@@ -137,7 +149,7 @@ impl FromStr for SentimentLabel {
 }
 
 /// A sentiment score in [-1, 1] with its label.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Sentiment {
     /// -1 very negative … 1 very positive.
     pub score: f32,
@@ -168,7 +180,7 @@ impl Sentiment {
 }
 
 /// Who wrote a piece of text in a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Speaker {
     /// The customer whose feedback it is.
@@ -178,7 +190,19 @@ pub enum Speaker {
 }
 
 /// What was analysed: an ingested item (with its parts) or a chat-answer feedback comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Subject {
     /// `items.id`.
@@ -292,7 +316,7 @@ pub struct SubjectAnalysis {
 }
 
 /// The stored analysis of an item (or chat feedback), as the read API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredAnalysis {
     /// Overall sentiment.
     pub sentiment: Sentiment,
@@ -309,7 +333,7 @@ pub struct StoredAnalysis {
 }
 
 /// A stored mention as the read API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MentionView {
     /// Mention id.
     pub id: i64,
@@ -328,7 +352,9 @@ pub struct MentionView {
 }
 
 /// A theme's stable id (`th_…`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct ThemeId(pub String);
 
@@ -346,7 +372,7 @@ impl fmt::Display for ThemeId {
 }
 
 /// A theme: a group of similar mentions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Theme {
     /// Stable id.
     pub id: ThemeId,
@@ -424,7 +450,7 @@ impl SubjectKind {
 }
 
 /// Counts of one theme (or all mentions) within a filter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ThemeMetrics {
     /// The theme (`None`: mentions in no theme).
     pub theme_id: Option<ThemeId>,
@@ -443,7 +469,7 @@ pub struct ThemeMetrics {
 }
 
 /// Mentions in one week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WeekCount {
     /// Monday 00:00 UTC of the week.
     pub week: Timestamp,

@@ -8,7 +8,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A project: one tenant, with its own sources, items and credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Project {
     /// hark's id of the project.
     pub project_id: ProjectId,
@@ -21,7 +21,7 @@ pub struct Project {
 }
 
 /// How a source is filled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// Filled through the ingest API.
@@ -60,7 +60,7 @@ impl FromStr for SourceKind {
 }
 
 /// A source of feedback belonging to one project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Source {
     /// The id clients send as `source_id`.
     pub source_id: SourceId,
@@ -130,7 +130,7 @@ pub enum ItemOutcome {
 }
 
 /// A stored conversation part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredPart {
     /// Dedup key within the source.
     pub unique_id: String,
@@ -149,7 +149,7 @@ pub struct StoredPart {
 }
 
 /// A stored item as the read API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredItem {
     /// hark's id.
     pub id: ItemId,
@@ -249,7 +249,7 @@ pub enum ErasureSubject {
 }
 
 /// How much an erasure removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErasureReport {
     /// Items removed (with all their parts).
     pub items_deleted: u64,

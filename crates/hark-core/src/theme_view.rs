@@ -41,8 +41,23 @@ impl Serialize for CategoryCounts {
     }
 }
 
+/// In OpenAPI: an object from category names to counts (how it serialises).
+impl utoipa::PartialSchema for CategoryCounts {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder};
+        ObjectBuilder::new()
+            .description(Some("Mentions per category, by category name"))
+            .additional_properties(Some(AdditionalProperties::from(
+                <u64 as utoipa::PartialSchema>::schema(),
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CategoryCounts {}
+
 /// A theme's (or the unthemed mentions') metrics with the week-over-week change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MetricsView {
     /// Mentions within the filter.
     pub mentions: u64,
@@ -114,7 +129,7 @@ impl MetricsView {
 }
 
 /// A theme with its metrics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ThemeView {
     /// The theme's own fields.
     #[serde(flatten)]
@@ -124,7 +139,7 @@ pub struct ThemeView {
 }
 
 /// `GET /api/1/themes`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ThemeListing {
     /// Themes, most mentions first.
     pub themes: Vec<ThemeView>,
@@ -135,7 +150,7 @@ pub struct ThemeListing {
 }
 
 /// `GET /api/1/themes/{id}`: the theme, its metrics and its newest mentions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ThemeDetail {
     /// The theme and its metrics.
     #[serde(flatten)]

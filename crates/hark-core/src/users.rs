@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// Identifies a dashboard user: `usr_…`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct UserId(String);
 
@@ -44,7 +46,19 @@ impl fmt::Display for UserId {
 }
 
 /// What a user may do in their project's dashboard. Each role can do what the one before can.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads every page.
@@ -92,7 +106,9 @@ impl fmt::Display for Role {
 
 /// An email address, trimmed and lower-cased so that one address names one user whatever its
 /// case.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -133,7 +149,7 @@ impl fmt::Display for Email {
 }
 
 /// A dashboard user of one project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct User {
     /// Its id.
     pub user_id: UserId,

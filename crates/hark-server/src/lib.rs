@@ -23,6 +23,7 @@ pub mod config;
 mod http;
 pub mod mcp;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 pub mod rate_limit;
 mod sessions;
@@ -50,18 +51,23 @@ use tokio_util::sync::CancellationToken;
 /// semaphore; a request shed is answered in the shape of its routes), the operations routes
 /// beside it, and around all of them request ids, tracing, metrics and the request timeout.
 pub fn router(state: AppState) -> Router {
+    let Surfaces {
+        hark,
+        aws,
+        ops,
+        document,
+    } = surfaces();
     let semaphore = layers::concurrency_semaphore(&state);
     // Outside the server-wide bound: a caller over its own share is refused before it takes a
     // server slot.
     let slots = state.slots().clone();
-    let hark = api::router().merge(admin::router());
     // MCP (`/mcp`) shares the hark API's credentials, bounds and per-key slots.
     let hark = hark.merge(mcp::router());
     let hark =
         layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error).route_layer(
             middleware::from_fn_with_state(slots.clone(), caller_slots::api),
         );
-    let aws = layers::concurrency_limit(aws::router(), &state, semaphore.clone(), aws::layer_error)
+    let aws = layers::concurrency_limit(aws, &state, semaphore.clone(), aws::layer_error)
         .route_layer(middleware::from_fn_with_state(slots, caller_slots::aws));
     let web = layers::concurrency_limit(
         hark_web::router(web_state(&state)),
@@ -69,13 +75,43 @@ pub fn router(state: AppState) -> Router {
         semaphore,
         layers::web_layer_error,
     );
-    let app = ops::router()
+    let app = ops
+        .merge(openapi::router(document))
         .merge(hark)
         .merge(aws)
         .merge(web)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     layers::common(app, &state).with_state(state)
+}
+
+/// The routers of the API surfaces and the OpenAPI document generated with them.
+struct Surfaces {
+    /// The hark API and the admin API.
+    hark: Router<AppState>,
+    /// The Q Business routes.
+    aws: Router<AppState>,
+    /// The operations routes.
+    ops: Router<AppState>,
+    /// Their description.
+    document: utoipa::openapi::OpenApi,
+}
+
+fn surfaces() -> Surfaces {
+    let (hark, hark_doc) = api::router().merge(admin::router()).split_for_parts();
+    let (aws, aws_doc) = aws::router().split_for_parts();
+    let (ops, ops_doc) = ops::router().split_for_parts();
+    Surfaces {
+        hark,
+        aws,
+        ops,
+        document: openapi::complete([hark_doc, aws_doc, ops_doc]),
+    }
+}
+
+/// The OpenAPI 3.1 document of every public route, as served at `/api/1/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    surfaces().document
 }
 
 /// The dashboard's state: the same store, the `web` settings, the analysis pipeline once its

@@ -18,7 +18,7 @@ pub fn is_valid_resource_id(s: &str) -> bool {
 macro_rules! resource_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -82,7 +82,9 @@ fn uuid_hex() -> String {
 }
 
 /// A SigV4 access key id issued by hark: `HKIA` + 16 uppercase alphanumerics (AWS layout).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct AccessKeyId(String);
 

@@ -6,7 +6,7 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// An AI assistant application registered in hark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Application {
     /// The contract's `applicationId`.
     pub application_id: ApplicationId,
@@ -21,7 +21,7 @@ pub struct Application {
 }
 
 /// A SigV4 access key of a project (the secret is stored encrypted, never in this record).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccessKey {
     /// The `Credential=` id.
     pub access_key_id: AccessKeyId,
@@ -34,7 +34,7 @@ pub struct AccessKey {
 }
 
 /// `USEFUL` or `NOT_USEFUL`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Usefulness {
     /// Thumbs up.
@@ -44,7 +44,7 @@ pub enum Usefulness {
 }
 
 /// The reason given with a usefulness vote (the contract's enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum UsefulnessReason {
     #[allow(missing_docs)]
@@ -109,7 +109,7 @@ wire_names!(UsefulnessReason {
 });
 
 /// The `messageUsefulness` object of a submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessageUsefulness {
     /// The vote.
     pub usefulness: Usefulness,
@@ -122,7 +122,7 @@ pub struct MessageUsefulness {
 }
 
 /// Where a piece of feedback is addressed: application, conversation, message.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MessageRef {
     /// Application.
     pub application_id: ApplicationId,
@@ -146,7 +146,7 @@ pub struct FeedbackInput {
 }
 
 /// Stored feedback: one per (message, user); the later `submittedAt` wins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredFeedback {
     /// The rated message.
     #[serde(flatten)]
@@ -164,7 +164,7 @@ pub struct StoredFeedback {
 }
 
 /// Who wrote a message of a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MessageRole {
     /// The end user's question.
@@ -174,7 +174,7 @@ pub enum MessageRole {
 }
 
 /// A source cited by an assistant answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CitedSource {
     /// Title of the document.
     pub title: Option<String>,
@@ -185,7 +185,7 @@ pub struct CitedSource {
 }
 
 /// A message of a conversation recorded through hark's extension endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatMessage {
     /// Where it belongs.
     #[serde(flatten)]

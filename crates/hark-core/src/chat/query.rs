@@ -60,7 +60,7 @@ pub struct FeedbackPage {
 }
 
 /// A conversation with its recorded messages and all feedback on them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Conversation {
     /// Application.
     pub application_id: ApplicationId,
@@ -74,7 +74,7 @@ pub struct Conversation {
 }
 
 /// Bucket width of the aggregates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     /// Calendar days (UTC).
@@ -114,7 +114,7 @@ pub struct StatsQuery {
 }
 
 /// Counts of one application in one period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatsBucket {
     /// Application.
     pub application_id: ApplicationId,
@@ -137,7 +137,7 @@ pub struct StatsBucket {
 }
 
 /// An answer with many NOT_USEFUL votes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RatedAnswer {
     /// The message.
     #[serde(flatten)]
@@ -151,7 +151,7 @@ pub struct RatedAnswer {
 }
 
 /// The aggregates of a [`StatsQuery`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeedbackStats {
     /// Per application and period, oldest period first.
     pub buckets: Vec<StatsBucket>,

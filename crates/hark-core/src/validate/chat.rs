@@ -25,7 +25,7 @@ static NO_OTHER_CHARS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\P{C}*$").expect("the pattern is a valid constant regex"));
 
 /// One entry of a `ValidationException`'s `fields`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     /// The member, e.g. `messageUsefulness.usefulness` or `applicationId`.
     pub name: String,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// One validation problem: where (`items[3].conversation_parts[0].email`) and what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Issue {
     /// JSON path of the offending field; empty for the whole body.
     pub path: String,

@@ -23,14 +23,14 @@ use hark_core::{ProjectId, Timestamp};
 use serde::Serialize;
 
 /// The applications of a project.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationList {
     /// Applications, oldest first.
     pub applications: Vec<Application>,
 }
 
 /// An access key just issued: the only answer that shows its secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedAccessKey {
     /// The `aws_access_key_id` of SDK clients.
     pub access_key_id: AccessKeyId,
@@ -43,13 +43,14 @@ pub struct CreatedAccessKey {
 }
 
 /// The access keys of a project.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccessKeyList {
     /// Keys (revoked ones included), oldest first.
     pub access_keys: Vec<AccessKey>,
 }
 
 /// `POST /admin/projects/{id}/applications`.
+#[utoipa::path(post, path = "/admin/projects/{id}/applications", tag = "admin", operation_id = "createApplication", params(("id" = String, Path, description = "The project's id")), request_body = crate::openapi::bodies::NewApplicationBody, responses((status = 201, description = "Created", body = Application)))]
 pub async fn create_application(
     _: AdminToken,
     State(state): State<AppState>,
@@ -62,6 +63,7 @@ pub async fn create_application(
 }
 
 /// `GET /admin/projects/{id}/applications`; 404 for an unknown project.
+#[utoipa::path(get, path = "/admin/projects/{id}/applications", tag = "admin", operation_id = "listApplications", params(("id" = String, Path, description = "The project's id")), responses((status = 200, description = "The project's applications", body = ApplicationList)))]
 pub async fn list_applications(
     State(state): State<AppState>,
     AdminProject(project): AdminProject,
@@ -71,6 +73,7 @@ pub async fn list_applications(
 }
 
 /// `POST /admin/projects/{id}/access-keys`.
+#[utoipa::path(post, path = "/admin/projects/{id}/access-keys", tag = "admin", operation_id = "createAccessKey", params(("id" = String, Path, description = "The project's id")), responses((status = 201, description = "Created; the secret access key is shown once", body = CreatedAccessKey)))]
 pub async fn create_access_key(
     _: AdminToken,
     State(state): State<AppState>,
@@ -91,6 +94,7 @@ pub async fn create_access_key(
 }
 
 /// `GET /admin/projects/{id}/access-keys`; 404 for an unknown project.
+#[utoipa::path(get, path = "/admin/projects/{id}/access-keys", tag = "admin", operation_id = "listAccessKeys", params(("id" = String, Path, description = "The project's id")), responses((status = 200, description = "The project's access keys, without secrets", body = AccessKeyList)))]
 pub async fn list_access_keys(
     State(state): State<AppState>,
     AdminProject(project): AdminProject,
@@ -101,6 +105,7 @@ pub async fn list_access_keys(
 
 /// `POST /admin/projects/{id}/access-keys/{key}/revoke`; 404 unless the project has that key.
 /// Revoking twice keeps the first time.
+#[utoipa::path(post, path = "/admin/projects/{id}/access-keys/{key}/revoke", tag = "admin", operation_id = "revokeAccessKey", params(("id" = String, Path, description = "The project's id"), ("key" = String, Path, description = "The access key id")), responses((status = 200, description = "Revoked", body = AccessKey)))]
 pub async fn revoke_access_key(
     _: AdminToken,
     State(state): State<AppState>,

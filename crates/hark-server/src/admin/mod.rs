@@ -14,42 +14,19 @@ pub mod users;
 pub use auth::AdminToken;
 
 use crate::AppState;
-use axum::routing::{patch, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The routes of the admin API, without layers (see [`crate::router`]).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/projects",
-            post(projects::create_project).get(projects::list_projects),
-        )
-        .route(
-            "/admin/projects/{id}/sources",
-            post(projects::create_source).get(projects::list_sources),
-        )
-        .route(
-            "/admin/projects/{id}/rotate-secret",
-            post(projects::rotate_secret),
-        )
-        .route(
-            "/admin/projects/{id}/applications",
-            post(chat::create_application).get(chat::list_applications),
-        )
-        .route(
-            "/admin/projects/{id}/access-keys",
-            post(chat::create_access_key).get(chat::list_access_keys),
-        )
-        .route(
-            "/admin/projects/{id}/access-keys/{key}/revoke",
-            post(chat::revoke_access_key),
-        )
-        .route(
-            "/admin/projects/{id}/users",
-            post(users::create_user).get(users::list_users),
-        )
-        .route(
-            "/admin/projects/{id}/users/{user}",
-            patch(users::set_role).delete(users::delete_user),
-        )
+/// The routes of the admin API with their OpenAPI description, without layers (see
+/// [`crate::router`]).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(projects::create_project, projects::list_projects))
+        .routes(routes!(projects::create_source, projects::list_sources))
+        .routes(routes!(projects::rotate_secret))
+        .routes(routes!(chat::create_application, chat::list_applications))
+        .routes(routes!(chat::create_access_key, chat::list_access_keys))
+        .routes(routes!(chat::revoke_access_key))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(users::set_role, users::delete_user))
 }

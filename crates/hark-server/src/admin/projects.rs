@@ -14,7 +14,7 @@ use hark_core::{Project, ProjectId, Source, Timestamp};
 use serde::Serialize;
 
 /// A project just created: the only answer that ever shows its secret key.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedProject {
     /// hark's id of the project.
     pub project_id: ProjectId,
@@ -29,21 +29,21 @@ pub struct CreatedProject {
 }
 
 /// The project list (API keys included, secrets never).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProjectList {
     /// Projects, oldest first.
     pub projects: Vec<Project>,
 }
 
 /// The sources of a project.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SourceList {
     /// Sources, oldest first.
     pub sources: Vec<Source>,
 }
 
 /// A fresh secret key; the previous one no longer works.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RotatedSecret {
     /// The project.
     pub project_id: ProjectId,
@@ -52,6 +52,7 @@ pub struct RotatedSecret {
 }
 
 /// `POST /admin/projects` with `{"name"}`.
+#[utoipa::path(post, path = "/admin/projects", tag = "admin", operation_id = "createProject", request_body = crate::openapi::bodies::NewProjectBody, responses((status = 201, description = "Created; the secret key is shown once", body = CreatedProject)))]
 pub async fn create_project(
     _: AdminToken,
     State(state): State<AppState>,
@@ -72,6 +73,7 @@ pub async fn create_project(
 }
 
 /// `GET /admin/projects`.
+#[utoipa::path(get, path = "/admin/projects", tag = "admin", operation_id = "listProjects", responses((status = 200, description = "Every project", body = ProjectList)))]
 pub async fn list_projects(
     _: AdminToken,
     State(state): State<AppState>,
@@ -81,6 +83,7 @@ pub async fn list_projects(
 }
 
 /// `POST /admin/projects/{id}/sources` with `{"name", "type"}` (type defaults to webhook).
+#[utoipa::path(post, path = "/admin/projects/{id}/sources", tag = "admin", operation_id = "createSource", params(("id" = String, Path, description = "The project's id")), request_body = crate::openapi::bodies::NewSourceBody, responses((status = 201, description = "Created", body = Source)))]
 pub async fn create_source(
     _: AdminToken,
     State(state): State<AppState>,
@@ -92,6 +95,7 @@ pub async fn create_source(
 }
 
 /// `GET /admin/projects/{id}/sources`; 404 for an unknown project.
+#[utoipa::path(get, path = "/admin/projects/{id}/sources", tag = "admin", operation_id = "listSources", params(("id" = String, Path, description = "The project's id")), responses((status = 200, description = "The project's sources", body = SourceList)))]
 pub async fn list_sources(
     State(state): State<AppState>,
     AdminProject(project): AdminProject,
@@ -101,6 +105,7 @@ pub async fn list_sources(
 }
 
 /// `POST /admin/projects/{id}/rotate-secret`.
+#[utoipa::path(post, path = "/admin/projects/{id}/rotate-secret", tag = "admin", operation_id = "rotateSecret", params(("id" = String, Path, description = "The project's id")), responses((status = 200, description = "The new secret key, shown once", body = RotatedSecret)))]
 pub async fn rotate_secret(
     _: AdminToken,
     State(state): State<AppState>,

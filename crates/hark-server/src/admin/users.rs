@@ -21,7 +21,7 @@ use hark_core::users::User;
 use serde::Serialize;
 
 /// A user just created, with its one-time password when one was generated.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedUser {
     /// The user.
     #[serde(flatten)]
@@ -32,13 +32,14 @@ pub struct CreatedUser {
 }
 
 /// The users of a project.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserList {
     /// Users, oldest first.
     pub users: Vec<User>,
 }
 
 /// `POST /admin/projects/{id}/users`.
+#[utoipa::path(post, path = "/admin/projects/{id}/users", tag = "admin", operation_id = "createUser", params(("id" = String, Path, description = "The project's id")), request_body = crate::openapi::bodies::NewUserBody, responses((status = 201, description = "Created; a generated password is shown once", body = CreatedUser)))]
 pub async fn create_user(
     _: AdminToken,
     State(state): State<AppState>,
@@ -53,6 +54,7 @@ pub async fn create_user(
 }
 
 /// `GET /admin/projects/{id}/users`; 404 for an unknown project.
+#[utoipa::path(get, path = "/admin/projects/{id}/users", tag = "admin", operation_id = "listUsers", params(("id" = String, Path, description = "The project's id")), responses((status = 200, description = "The project's dashboard users", body = UserList)))]
 pub async fn list_users(
     State(state): State<AppState>,
     AdminProject(project): AdminProject,
@@ -62,6 +64,7 @@ pub async fn list_users(
 }
 
 /// `PATCH /admin/projects/{id}/users/{user}`; 404 when the project has no such user.
+#[utoipa::path(patch, path = "/admin/projects/{id}/users/{user}", tag = "admin", operation_id = "setUserRole", params(("id" = String, Path, description = "The project's id"), ("user" = String, Path, description = "The user's id")), request_body = crate::openapi::bodies::RoleBody, responses((status = 200, description = "The user with the new role", body = User)))]
 pub async fn set_role(
     _: AdminToken,
     State(state): State<AppState>,
@@ -78,6 +81,7 @@ pub async fn set_role(
 }
 
 /// `DELETE /admin/projects/{id}/users/{user}`; 404 when the project has no such user.
+#[utoipa::path(delete, path = "/admin/projects/{id}/users/{user}", tag = "admin", operation_id = "deleteUser", params(("id" = String, Path, description = "The project's id"), ("user" = String, Path, description = "The user's id")), responses((status = 204, description = "Deleted with their sessions")))]
 pub async fn delete_user(
     _: AdminToken,
     State(state): State<AppState>,

@@ -18,7 +18,7 @@ use hark_core::analysis::{Category, Subject};
 use serde::Serialize;
 
 /// Answer of a category set by hand.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CategorySet {
     /// The category now shown.
     pub category: Category,
@@ -27,21 +27,21 @@ pub struct CategorySet {
 }
 
 /// Answer of an example import.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Added {
     /// Examples stored.
     pub added: u64,
 }
 
 /// Answer of a re-analysis request.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Queued {
     /// Subjects queued.
     pub queued: u64,
 }
 
 /// `GET /api/1/analysis/status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AnalysisStatus {
     /// `ready` once the model has loaded, else `unavailable` (loading or missing).
     pub model: &'static str,
@@ -50,7 +50,7 @@ pub struct AnalysisStatus {
 }
 
 /// A project's analysis queue.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueView {
     /// Waiting to be claimed.
     pub ready: u64,
@@ -59,6 +59,7 @@ pub struct QueueView {
 }
 
 /// `PUT /api/1/items/{id}/category`.
+#[utoipa::path(put, path = "/api/1/items/{id}/category", tag = "analysis", operation_id = "setItemCategory", params(("id" = i64, Path, description = "The item's id")), request_body = crate::openapi::bodies::CategoryBody, responses((status = 200, description = "The category is set and kept", body = CategorySet)))]
 pub async fn set_category(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -76,6 +77,7 @@ pub async fn set_category(
 }
 
 /// `POST /api/1/analysis/examples`; nothing is stored when any example is invalid.
+#[utoipa::path(post, path = "/api/1/analysis/examples", tag = "analysis", operation_id = "addExamples", request_body = crate::openapi::bodies::ExamplesBody, responses((status = 200, description = "Examples stored", body = Added)))]
 pub async fn add_examples(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -86,6 +88,7 @@ pub async fn add_examples(
 }
 
 /// `POST /api/1/analysis/reanalyze`: 202, the work happens in the background.
+#[utoipa::path(post, path = "/api/1/analysis/reanalyze", tag = "analysis", operation_id = "reanalyze", responses((status = 202, description = "Every item queued for analysis", body = Queued)))]
 pub async fn reanalyze(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -95,6 +98,7 @@ pub async fn reanalyze(
 }
 
 /// `GET /api/1/analysis/status`.
+#[utoipa::path(get, path = "/api/1/analysis/status", tag = "analysis", operation_id = "analysisStatus", responses((status = 200, description = "The model and the analysis queue", body = AnalysisStatus)))]
 pub async fn status(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,

@@ -20,7 +20,7 @@ use hark_core::chat::{Conversation, FeedbackCursor, FeedbackStats, StatsQuery, S
 use serde::Serialize;
 
 /// One page of the feedback listing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedbackList {
     /// Feedback, newest event first.
     pub feedback: Vec<StoredFeedback>,
@@ -29,6 +29,7 @@ pub struct FeedbackList {
 }
 
 /// `GET /api/1/chat/feedback`.
+#[utoipa::path(get, path = "/api/1/chat/feedback", tag = "chat feedback", operation_id = "listChatFeedback", params(crate::openapi::params::ChatFeedbackQuery), responses((status = 200, description = "One page of feedback, newest first", body = FeedbackList)))]
 pub async fn list_feedback(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -46,6 +47,7 @@ pub async fn list_feedback(
 
 /// `GET /api/1/chat/applications/{app}/conversations/{conv}`; 404 when absent, another
 /// project's, or named by ids that cannot exist.
+#[utoipa::path(get, path = "/api/1/chat/applications/{app}/conversations/{conv}", tag = "chat feedback", operation_id = "getConversation", params(("app" = String, Path, description = "The application's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), ("conv" = String, Path, description = "The conversation's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$")), responses((status = 200, description = "The conversation's recorded messages and feedback", body = Conversation)))]
 pub async fn get_conversation(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -59,6 +61,7 @@ pub async fn get_conversation(
 }
 
 /// `GET /api/1/chat/stats`.
+#[utoipa::path(get, path = "/api/1/chat/stats", tag = "chat feedback", operation_id = "chatStats", params(crate::openapi::params::ChatStatsQuery), responses((status = 200, description = "Useful rate and reasons per application and period, and the worst answers", body = FeedbackStats)))]
 pub async fn stats(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,

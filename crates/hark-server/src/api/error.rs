@@ -213,8 +213,9 @@ impl From<PipelineError> for ApiError {
 }
 
 /// The wire shape of every error.
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ApiError)]
+pub(crate) struct ErrorBody<'a> {
     error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     issues: Option<&'a [Issue]>,

@@ -13,7 +13,7 @@ use hark_store::Store;
 use serde::Serialize;
 
 /// The 200 answer: how many items were stored and why the others were not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IngestReport {
     /// Items durably stored.
     pub ingested: u64,
@@ -24,7 +24,7 @@ pub struct IngestReport {
 }
 
 /// Why one item was not stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ItemError {
     /// The item's `unique_id`; `null` when it could not be read.
     pub unique_id: Option<String>,
@@ -39,6 +39,7 @@ pub struct ItemError {
 }
 
 /// Stores the valid items of the body in a webhook source of the caller's project.
+#[utoipa::path(post, path = "/api/1/ai-feedback/ingest", tag = "ingest", operation_id = "ingest", request_body = crate::openapi::bodies::IngestBody, responses((status = 200, description = "What was stored, and each refused item with its problems", body = IngestReport)))]
 pub async fn ingest(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,

@@ -13,7 +13,7 @@ use hark_core::{ErasureReport, ErasureSubject, ItemCursor, StoredItem};
 use serde::Serialize;
 
 /// One page of the item listing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemList {
     /// Items, newest first, without their parts.
     pub items: Vec<StoredItem>,
@@ -22,13 +22,14 @@ pub struct ItemList {
 }
 
 /// Answer of a deletion.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Deleted {
     /// Always true: a missing item is a 404.
     pub deleted: bool,
 }
 
 /// Lists the project's items matching the query's filters.
+#[utoipa::path(get, path = "/api/1/items", tag = "items", operation_id = "listItems", params(crate::openapi::params::ItemsQuery), responses((status = 200, description = "One page of items, newest first", body = ItemList)))]
 pub async fn list(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -45,7 +46,7 @@ pub async fn list(
 }
 
 /// One item with its analysis, as `GET /api/1/items/{id}` shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemView {
     /// The item and its conversation parts.
     #[serde(flatten)]
@@ -55,6 +56,7 @@ pub struct ItemView {
 }
 
 /// One item of the project, with its conversation parts in order and its analysis.
+#[utoipa::path(get, path = "/api/1/items/{id}", tag = "items", operation_id = "getItem", params(("id" = i64, Path, description = "The item's id")), responses((status = 200, description = "The item, its parts and its analysis", body = ItemView)))]
 pub async fn get(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -70,6 +72,7 @@ pub async fn get(
 }
 
 /// Deletes one item of the project and its parts.
+#[utoipa::path(delete, path = "/api/1/items/{id}", tag = "items", operation_id = "deleteItem", params(("id" = i64, Path, description = "The item's id")), responses((status = 200, description = "Deleted with its parts and analysis", body = Deleted)))]
 pub async fn delete(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -83,6 +86,7 @@ pub async fn delete(
 }
 
 /// Removes everything of the project that carries the subject's user id or email.
+#[utoipa::path(post, path = "/api/1/privacy/erase", tag = "items", operation_id = "erasePerson", request_body = crate::openapi::bodies::EraseBody, responses((status = 200, description = "What was erased", body = ErasureReport)))]
 pub async fn erase(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,

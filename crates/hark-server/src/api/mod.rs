@@ -16,7 +16,7 @@
 pub mod analysis;
 mod auth;
 pub mod chat_read;
-mod error;
+pub(crate) mod error;
 pub mod ingest;
 pub mod input;
 pub mod items;
@@ -30,36 +30,29 @@ pub(crate) use error::layer_error;
 pub use error::ApiError;
 
 use crate::AppState;
-use axum::routing::{get, post, put};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The routes of the hark API, without layers (see [`crate::router`]).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/1/ai-feedback/ingest", post(ingest::ingest))
-        .route("/api/1/items", get(items::list))
-        .route("/api/1/items/{id}", get(items::get).delete(items::delete))
-        .route("/api/1/items/{id}/category", put(analysis::set_category))
-        .route("/api/1/items/{id}/similar", get(search::similar))
-        .route("/api/1/search", get(search::search))
-        .route("/api/1/privacy/erase", post(items::erase))
-        .route("/api/1/analysis/examples", post(analysis::add_examples))
-        .route("/api/1/analysis/reanalyze", post(analysis::reanalyze))
-        .route("/api/1/analysis/status", get(analysis::status))
-        .route("/api/1/themes", get(themes::list))
-        .route("/api/1/themes/recluster", post(themes::recluster))
-        .route(
-            "/api/1/themes/{id}",
-            get(themes::get)
-                .patch(themes::update)
-                .delete(themes::delete),
-        )
-        .route("/api/1/themes/{id}/merge", post(themes::merge))
-        .route("/api/1/mentions", get(themes::mentions))
-        .route("/api/1/chat/feedback", get(chat_read::list_feedback))
-        .route(
-            "/api/1/chat/applications/{app}/conversations/{conv}",
-            get(chat_read::get_conversation),
-        )
-        .route("/api/1/chat/stats", get(chat_read::stats))
+/// The routes of the hark API with their OpenAPI description, without layers (see
+/// [`crate::router`]).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(ingest::ingest))
+        .routes(routes!(items::list))
+        .routes(routes!(items::get, items::delete))
+        .routes(routes!(analysis::set_category))
+        .routes(routes!(search::similar))
+        .routes(routes!(search::search))
+        .routes(routes!(items::erase))
+        .routes(routes!(analysis::add_examples))
+        .routes(routes!(analysis::reanalyze))
+        .routes(routes!(analysis::status))
+        .routes(routes!(themes::list))
+        .routes(routes!(themes::recluster))
+        .routes(routes!(themes::get, themes::update, themes::delete))
+        .routes(routes!(themes::merge))
+        .routes(routes!(themes::mentions))
+        .routes(routes!(chat_read::list_feedback))
+        .routes(routes!(chat_read::get_conversation))
+        .routes(routes!(chat_read::stats))
 }

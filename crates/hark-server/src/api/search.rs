@@ -14,7 +14,7 @@ use hark_core::StoredItem;
 use serde::Serialize;
 
 /// One found item.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Found {
     /// The item, as the listing shows it.
     pub item: StoredItem,
@@ -39,7 +39,7 @@ impl From<SearchHit> for Found {
 }
 
 /// A page of search results.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchAnswer {
     /// `hybrid` (meaning and words) or `keyword` (words only: the model is not loaded yet).
     pub mode: &'static str,
@@ -50,6 +50,7 @@ pub struct SearchAnswer {
 }
 
 /// Searches the project's feedback.
+#[utoipa::path(get, path = "/api/1/search", tag = "search", operation_id = "search", params(crate::openapi::params::SearchQuery), responses((status = 200, description = "The best matches first", body = SearchAnswer)))]
 pub async fn search(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -72,13 +73,14 @@ pub async fn search(
 }
 
 /// Items similar to one.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SimilarAnswer {
     /// Most similar first; empty until the item has been analysed.
     pub results: Vec<Found>,
 }
 
 /// Feedback like the item, by meaning.
+#[utoipa::path(get, path = "/api/1/items/{id}/similar", tag = "search", operation_id = "similarItems", params(("id" = i64, Path, description = "The item's id"), crate::openapi::params::SimilarQuery), responses((status = 200, description = "The items closest in meaning", body = SimilarAnswer)))]
 pub async fn similar(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,

@@ -25,14 +25,14 @@ use hark_core::Timestamp;
 use serde::Serialize;
 
 /// Answer of a re-clustering.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reclustered {
     /// Themes created or changed.
     pub themes_updated: usize,
 }
 
 /// One page of mentions.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MentionList {
     /// Mentions, newest first.
     pub mentions: Vec<MentionView>,
@@ -41,6 +41,7 @@ pub struct MentionList {
 }
 
 /// `GET /api/1/themes`.
+#[utoipa::path(get, path = "/api/1/themes", tag = "themes", operation_id = "listThemes", params(crate::openapi::params::ThemesQuery), responses((status = 200, description = "Every theme with its metrics, the unthemed mentions and the rising themes", body = ThemeListing)))]
 pub async fn list(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -54,6 +55,7 @@ pub async fn list(
 }
 
 /// `GET /api/1/themes/{id}`.
+#[utoipa::path(get, path = "/api/1/themes/{id}", tag = "themes", operation_id = "getTheme", params(("id" = String, Path, description = "The theme's id (`th_…`)"), crate::openapi::params::ThemesQuery), responses((status = 200, description = "The theme, its metrics and newest mentions", body = ThemeDetail)))]
 pub async fn get(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -79,6 +81,7 @@ pub async fn get(
 }
 
 /// `PATCH /api/1/themes/{id}`: renames and/or pins, then answers the theme.
+#[utoipa::path(patch, path = "/api/1/themes/{id}", tag = "themes", operation_id = "updateTheme", params(("id" = String, Path, description = "The theme's id (`th_…`)")), request_body = crate::openapi::bodies::ThemePatchBody, responses((status = 200, description = "The theme as changed", body = Theme)))]
 pub async fn update(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -98,6 +101,7 @@ pub async fn update(
 
 /// `POST /api/1/themes/{id}/merge`: answers the theme merged into. The body is parsed here,
 /// not by [`ValidJson`], because its one rule needs the path: a theme is not merged into itself.
+#[utoipa::path(post, path = "/api/1/themes/{id}/merge", tag = "themes", operation_id = "mergeTheme", params(("id" = String, Path, description = "The theme's id (`th_…`)")), request_body = crate::openapi::bodies::MergeBody, responses((status = 200, description = "The theme that received the mentions", body = Theme)))]
 pub async fn merge(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -112,6 +116,7 @@ pub async fn merge(
 }
 
 /// `DELETE /api/1/themes/{id}`.
+#[utoipa::path(delete, path = "/api/1/themes/{id}", tag = "themes", operation_id = "deleteTheme", params(("id" = String, Path, description = "The theme's id (`th_…`)")), responses((status = 204, description = "Deleted; its mentions are unthemed")))]
 pub async fn delete(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -126,6 +131,7 @@ pub async fn delete(
 
 /// `POST /api/1/themes/recluster`: a full theme discovery over the project's mentions, now.
 /// Pinned themes are kept; the others may be dissolved, changed or replaced.
+#[utoipa::path(post, path = "/api/1/themes/recluster", tag = "themes", operation_id = "reclusterThemes", responses((status = 200, description = "Themes rediscovered", body = Reclustered)))]
 pub async fn recluster(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,
@@ -136,6 +142,7 @@ pub async fn recluster(
 }
 
 /// `GET /api/1/mentions`.
+#[utoipa::path(get, path = "/api/1/mentions", tag = "themes", operation_id = "listMentions", params(crate::openapi::params::MentionsQuery), responses((status = 200, description = "One page of mentions, newest first", body = MentionList)))]
 pub async fn mentions(
     ProjectKey { project_id }: ProjectKey,
     State(state): State<AppState>,

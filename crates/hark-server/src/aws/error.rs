@@ -229,9 +229,10 @@ impl From<StoreError> for AwsError {
 }
 
 /// The wire shape of every error of these routes.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AwsError)]
 #[serde(rename_all = "camelCase")]
-struct ErrorBody<'a> {
+pub(crate) struct ErrorBody<'a> {
     #[serde(rename = "__type")]
     error_type: &'static str,
     message: String,

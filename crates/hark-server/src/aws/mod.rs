@@ -24,15 +24,8 @@ pub use error::AwsError;
 pub(crate) use state::ChatState;
 
 use crate::AppState;
-use axum::routing::post;
-use axum::Router;
-
-/// Route of `PutFeedback`.
-pub const FEEDBACK_ROUTE: &str =
-    "/applications/{applicationId}/conversations/{conversationId}/messages/{messageId}/feedback";
-/// Route of hark's record-message extension.
-pub const MESSAGE_ROUTE: &str =
-    "/applications/{applicationId}/conversations/{conversationId}/messages/{messageId}";
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 /// Whether `path` is under `/applications`, where every answer takes the AWS shape (unknown
 /// routes and errors of the shared layers included).
@@ -40,17 +33,19 @@ pub(crate) fn owns_path(path: &str) -> bool {
     path == "/applications" || path.starts_with("/applications/")
 }
 
-/// The routes of the AWS surface, without layers (see [`crate::router`]). They answer in the
-/// AWS shape, wrong methods included; unknown paths under `/applications` are routed to
-/// [`operations::unknown_operation`] by the application's fallback.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            FEEDBACK_ROUTE,
-            post(operations::put_feedback).fallback(operations::unknown_operation),
-        )
-        .route(
-            MESSAGE_ROUTE,
-            post(operations::record_message).fallback(operations::unknown_operation),
-        )
+/// The routes of the AWS surface with their OpenAPI description, without layers (see
+/// [`crate::router`]). They answer in the AWS shape, wrong methods included; unknown paths
+/// under `/applications` are routed to [`operations::unknown_operation`] by the application's
+/// fallback.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(aws_shaped(routes!(operations::put_feedback)))
+        .routes(aws_shaped(routes!(operations::record_message)))
+}
+
+/// A route whose other methods answer [`operations::unknown_operation`].
+fn aws_shaped(route: UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = route;
+    let method_router = method_router.fallback(operations::unknown_operation);
+    (schemas, paths, method_router)
 }

@@ -23,6 +23,7 @@ use hark_store::{PutFeedbackOutcome, StoreError};
 use serde_json::{Map, Value};
 
 /// `PutFeedback`: stores the vote and/or copy of one message by one user.
+#[utoipa::path(post, path = "/applications/{applicationId}/conversations/{conversationId}/messages/{messageId}/feedback", tag = "Q Business", operation_id = "PutFeedback", params(("applicationId" = String, Path, description = "The application's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), ("conversationId" = String, Path, description = "The conversation's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), ("messageId" = String, Path, description = "The message's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), ("userId" = Option<String>, Query, description = "The end user (1–1,024 characters)")), request_body = crate::openapi::bodies::PutFeedbackBody, responses((status = 200, description = "Stored (an empty body)")))]
 pub async fn put_feedback(
     State(state): State<AppState>,
     call: AwsCall<FeedbackInput>,
@@ -51,6 +52,7 @@ pub async fn put_feedback(
 }
 
 /// hark's extension: records (or updates) a message of a conversation.
+#[utoipa::path(post, path = "/applications/{applicationId}/conversations/{conversationId}/messages/{messageId}", tag = "Q Business", operation_id = "RecordMessage", params(("applicationId" = String, Path, description = "The application's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), ("conversationId" = String, Path, description = "The conversation's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), ("messageId" = String, Path, description = "The message's id", pattern = r"^[a-zA-Z0-9][a-zA-Z0-9-]{35}$")), request_body = crate::openapi::bodies::RecordMessageBody, responses((status = 200, description = "Recorded (hark's extension; an empty object)", body = Object)))]
 pub async fn record_message(
     State(state): State<AppState>,
     call: AwsCall<ChatMessage>,
