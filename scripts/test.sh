@@ -5,7 +5,7 @@
 # (tests/boto3: the AWS SDK and CLI, unchanged, against a real hark) and the AWS SDK for
 # JavaScript v3 (tests/js, from npm, with its default HTTP/2 handler), then the dashboard in a real
 # browser (tests/browser: headless Chromium through chromedriver, selenium, axe-core from npm).
-# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3, awscli, pytest,
+# Needs: the Rust toolchain, curl, pip (for the model), python3 with boto3, awscli, pytest, mcp,
 # schemathesis, openapi-spec-validator,
 # selenium, axe-selenium-python and requests, Node.js with npm, Chromium and chromedriver
 # (/usr/bin/chromium, /usr/bin/chromedriver; .ci/run installs them all), ../shared/data (the
@@ -32,6 +32,8 @@ HARK_MODEL_DIR="$model_dir" HARK_TEST_POSTGRES_URL="$pg_url" HARK_TEST_BACKEND=p
     cargo test -p hark-server --test http 2>&1 | tee -a "$log" || status=$?
 cargo build --quiet -p hark
 python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
+# The MCP server through the official Python MCP client, over Streamable HTTP and stdio.
+python3 -m pytest -q -p no:cacheprovider tests/mcp 2>&1 | tee -a "$log" || status=$?
 # The OpenAPI document (openapi-spec-validator) and the schemathesis fuzzer it drives, live.
 python3 -m pytest -q -p no:cacheprovider tests/openapi 2>&1 | tee -a "$log" || status=$?
 # The dashboard in headless Chromium, against the same binary (its summary line is counted below).

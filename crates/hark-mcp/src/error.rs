@@ -6,6 +6,7 @@
 use hark_analysis::worker::PipelineError;
 use hark_store::StoreError;
 use rmcp::model::{CallToolResult, ContentBlock};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Why a tool call failed.
@@ -76,9 +77,14 @@ impl From<PipelineError> for ToolError {
 }
 
 /// The tool result of `outcome`: the value as compact JSON (text and structured content), or
-/// the error's message with `isError: true`.
-pub fn respond(outcome: Result<Value, ToolError>) -> CallToolResult {
-    match outcome {
+/// the error's message with `isError: true`. The text is serialised from the value itself, so
+/// numbers read as the REST API writes them (an `f32` as `0.47583568`, not widened).
+pub fn respond<T: Serialize>(outcome: Result<T, ToolError>) -> CallToolResult {
+    let json = outcome.and_then(|value| {
+        let text = serde_json::to_string(&value).map_err(|e| ToolError::Internal(e.to_string()))?;
+        serde_json::from_str::<Value>(&text).map_err(|e| ToolError::Internal(e.to_string()))
+    });
+    match json {
         Ok(value) => CallToolResult::structured(value),
         Err(e) => {
             if let ToolError::Store(cause) = &e {
@@ -111,14 +117,14 @@ mod tests {
 
     #[test]
     fn failures_are_tool_errors_with_their_message() {
-        let r = respond(Err(ToolError::not_found("item", "42")));
+        let r = respond::<Value>(Err(ToolError::not_found("item", "42")));
         assert_eq!(r.is_error, Some(true));
         let text = r.content[0].as_text().map(|t| t.text.clone());
         assert_eq!(
             text.as_deref(),
             Some("not found: the project has no item with id 42")
         );
-        let r = respond(Err(ToolError::invalid("limit", "must be from 1 to 100")));
+        let r = respond::<Value>(Err(ToolError::invalid("limit", "must be from 1 to 100")));
         assert_eq!(r.is_error, Some(true));
         let ok = respond(Ok(serde_json::json!({"a": 1})));
         assert_eq!(ok.is_error, Some(false));

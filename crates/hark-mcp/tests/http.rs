@@ -95,6 +95,8 @@ async fn initialize_list_and_call_each_stand_alone() {
     )
     .await;
     assert_eq!(v["result"]["isError"], true, "{v}");
+    let message = v["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(message.contains("`limit`: invalid type"), "{message}");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use hark_mcp::tools::args::{
     AnswerQualityArgs, GetItemArgs, GetThemeArgs, ItemIdArg, ListThemesArgs, RisingThemesArgs,
     SearchArgs,
 };
-use rmcp::handler::server::wrapper::Parameters;
+use hark_mcp::tools::params::Parameters;
 use rmcp::model::CallToolResult;
 use serde_json::Value;
 

@@ -3,19 +3,19 @@
 //! `GET /api/1/items/{id}` shows it).
 
 use super::args::{self, GetItemArgs, ItemIdArg, SearchArgs, MAX_QUERY_CHARS};
-use super::{excerpt, round};
+use super::excerpt;
 use crate::error::ToolError;
 use crate::{links, HarkMcp};
 use hark_analysis::search::{self, SearchHit, SearchQuery};
-use hark_core::analysis::Subject;
-use hark_core::{ItemFilter, ItemId, SourceId, Timestamp};
-use serde_json::{json, Value};
+use hark_core::analysis::{Category, SentimentLabel, StoredAnalysis, Subject};
+use hark_core::{ItemFilter, ItemId, SourceId, StoredItem, Timestamp};
+use serde::Serialize;
 
 /// Characters of an item's text shown in a search result.
 const EXCERPT_CHARS: usize = 300;
 
 /// `search_feedback`: the best items for the query within the filters.
-pub async fn search(mcp: &HarkMcp, args: SearchArgs) -> Result<Value, ToolError> {
+pub async fn search(mcp: &HarkMcp, args: SearchArgs) -> Result<SearchAnswer, ToolError> {
     if args.query.trim().is_empty() {
         return Err(ToolError::invalid("query", "must not be blank"));
     }
@@ -55,14 +55,29 @@ pub async fn search(mcp: &HarkMcp, args: SearchArgs) -> Result<Value, ToolError>
         None => search::keyword_only(mcp.store(), project, &query).await?,
     };
     let mut found = Vec::with_capacity(results.hits.len());
-    for hit in results.hits {
-        found.push(hit_json(mcp, hit).await?);
+    for h in results.hits {
+        found.push(hit(mcp, h).await?);
     }
-    Ok(json!({
-        "mode": if results.semantic { "hybrid" } else { "keyword" },
-        "results": found,
-        "more": results.more,
-    }))
+    Ok(SearchAnswer {
+        mode: if results.semantic {
+            "hybrid"
+        } else {
+            "keyword"
+        },
+        results: found,
+        more: results.more,
+    })
+}
+
+/// `search_feedback`'s answer.
+#[derive(Debug, Serialize)]
+pub struct SearchAnswer {
+    /// `hybrid` (meaning and words) or `keyword` (words only: the model is not loaded).
+    pub mode: &'static str,
+    /// Best first.
+    pub results: Vec<Hit>,
+    /// True when more results exist beyond `limit`.
+    pub more: bool,
 }
 
 /// The source of the caller's project named `id`; another project's is not found.
@@ -74,8 +89,34 @@ async fn project_source(mcp: &HarkMcp, id: String) -> Result<SourceId, ToolError
     }
 }
 
+/// One search result.
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    /// The item's id.
+    pub id: ItemId,
+    /// The start of its text (or of its best-matching mention when it has no text of its own).
+    pub excerpt: String,
+    /// Its category; `null` until analysed.
+    pub category: Option<Category>,
+    /// Its overall sentiment; `null` until analysed.
+    pub sentiment: Option<SentimentLabel>,
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// The source it came through.
+    pub source_id: SourceId,
+    /// Cosine similarity of its best mention to the query, to 3 decimals, as the REST search
+    /// gives it (`null` when only its words matched).
+    pub similarity: Option<f32>,
+    /// True when its text contains the query literally.
+    pub keyword: bool,
+    /// Its mention closest to the query.
+    pub mention: Option<String>,
+    /// Its dashboard page.
+    pub link: String,
+}
+
 /// One search result: the item's id, an excerpt, its analysis labels and its link.
-async fn hit_json(mcp: &HarkMcp, hit: SearchHit) -> Result<Value, ToolError> {
+async fn hit(mcp: &HarkMcp, hit: SearchHit) -> Result<Hit, ToolError> {
     let item = hit.item;
     let analysis = mcp
         .store()
@@ -86,22 +127,34 @@ async fn hit_json(mcp: &HarkMcp, hit: SearchHit) -> Result<Value, ToolError> {
         .as_deref()
         .or(hit.mention.as_deref())
         .unwrap_or("");
-    Ok(json!({
-        "id": item.id,
-        "excerpt": excerpt(text, EXCERPT_CHARS),
-        "category": analysis.as_ref().map(|a| a.category),
-        "sentiment": analysis.as_ref().map(|a| a.sentiment.label),
-        "created_at": item.created_at,
-        "source_id": item.source_id,
-        "similarity": hit.similarity.map(|s| round(f64::from(s))),
-        "keyword": hit.keyword,
-        "mention": hit.mention,
-        "link": links::item(item.id),
-    }))
+    Ok(Hit {
+        id: item.id,
+        excerpt: excerpt(text, EXCERPT_CHARS),
+        category: analysis.as_ref().map(|a| a.category),
+        sentiment: analysis.as_ref().map(|a| a.sentiment.label),
+        created_at: item.created_at,
+        source_id: item.source_id,
+        similarity: hit.similarity.map(|s| (s * 1000.0).round() / 1000.0),
+        keyword: hit.keyword,
+        mention: hit.mention,
+        link: links::item(item.id),
+    })
+}
+
+/// `get_item`'s answer: the item as `GET /api/1/items/{id}` shows it, and its link.
+#[derive(Debug, Serialize)]
+pub struct ItemAnswer {
+    /// The item and its conversation parts.
+    #[serde(flatten)]
+    pub item: StoredItem,
+    /// Its category, sentiment and mentions; `null` until it has been analysed.
+    pub analysis: Option<StoredAnalysis>,
+    /// Its dashboard page.
+    pub link: String,
 }
 
 /// `get_item`: the item with its conversation parts, its analysis and its link.
-pub async fn get(mcp: &HarkMcp, args: GetItemArgs) -> Result<Value, ToolError> {
+pub async fn get(mcp: &HarkMcp, args: GetItemArgs) -> Result<ItemAnswer, ToolError> {
     let id = match args.id {
         ItemIdArg::Number(n) => ItemId(n),
         ItemIdArg::Text(text) => match text.trim().parse::<i64>() {
@@ -116,13 +169,9 @@ pub async fn get(mcp: &HarkMcp, args: GetItemArgs) -> Result<Value, ToolError> {
         .await?
         .ok_or_else(|| ToolError::not_found("item", id.to_string()))?;
     let analysis = store.analysis(mcp.project(), Subject::Item(id.0)).await?;
-    let mut value = serde_json::to_value(&item).map_err(|e| ToolError::Internal(e.to_string()))?;
-    if let Value::Object(map) = &mut value {
-        map.insert(
-            "analysis".into(),
-            serde_json::to_value(&analysis).map_err(|e| ToolError::Internal(e.to_string()))?,
-        );
-        map.insert("link".into(), Value::String(links::item(id)));
-    }
-    Ok(value)
+    Ok(ItemAnswer {
+        item,
+        analysis,
+        link: links::item(id),
+    })
 }

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod args;
 pub mod feedback;
+pub mod params;
 pub mod themes;
 
 use crate::error::respond;
@@ -12,7 +13,7 @@ use crate::HarkMcp;
 use args::{
     AnswerQualityArgs, GetItemArgs, GetThemeArgs, ListThemesArgs, RisingThemesArgs, SearchArgs,
 };
-use rmcp::handler::server::wrapper::Parameters;
+use params::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
