@@ -1,0 +1,88 @@
+//! One sample event per type: the examples of `docs/webhooks.md`, usable as the body of a
+//! "send a test event" action.
+
+use super::*;
+
+/// The instant all examples happened: 2026-03-15T10:30:00Z.
+const EXAMPLE_MICROS: i64 = 1_773_570_600_000_000;
+
+fn theme(id: &str, name: &str) -> ThemeRef {
+    ThemeRef {
+        id: ThemeId(id.to_string()),
+        name: name.to_string(),
+    }
+}
+
+fn vote(usefulness: Usefulness) -> ChatVote {
+    let id = |s: &str| s.to_string();
+    let (reason, comment) = match usefulness {
+        Usefulness::Useful => (Some(UsefulnessReason::Complete), None),
+        Usefulness::NotUseful => (
+            Some(UsefulnessReason::NotFactuallyCorrect),
+            Some("The refund window is 30 days, not 14.".to_string()),
+        ),
+    };
+    ChatVote {
+        application_id: ApplicationId::from_stored(id("3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b")),
+        conversation_id: ConversationId::from_stored(id("c0ffee00-1234-4abc-8def-0123456789ab")),
+        message_id: MessageId::from_stored(id("m0000001-1234-4abc-8def-0123456789ab")),
+        user_id: Some("alice@example.com".to_string()),
+        usefulness,
+        reason,
+        comment,
+    }
+}
+
+/// A realistic sample event of `event_type`, dated 2026-03-15T10:30:00Z.
+pub fn example(event_type: EventType) -> Event {
+    let at = Timestamp::from_micros(EXAMPLE_MICROS);
+    let login = || theme("th_3k4j5h6g7f8d9s0a", "login fails after update");
+    match event_type {
+        EventType::FeedbackAnalyzed => Event::new(
+            &FeedbackAnalyzed {
+                item_id: ItemId(4711),
+                unique_id: "ticket-8812".to_string(),
+                source_id: SourceId::new("src_k2j4h5g6f7d8s9a0q1w2"),
+                category: Category::Bug,
+                sentiment: Sentiment::from_score(-0.62),
+                themes: vec![login()],
+            },
+            at,
+        ),
+        EventType::ThemeCreated => Event::new(
+            &ThemeCreated {
+                theme: login(),
+                mentions: 12,
+            },
+            at,
+        ),
+        EventType::ThemeUpdated => Event::new(
+            &ThemeUpdated {
+                theme: theme("th_9a8s7d6f5g4h3j2k", "cannot sign in"),
+                change: ThemeChange::Merged,
+                previous_name: None,
+                into: Some(login()),
+            },
+            at,
+        ),
+        EventType::ThemeRising => Event::new(&ThemeRising::new(login(), 42, 12), at),
+        EventType::ChatFeedbackReceived => {
+            Event::new(&ChatFeedbackReceived(vote(Usefulness::Useful)), at)
+        }
+        EventType::ChatFeedbackNotUseful => {
+            Event::new(&ChatFeedbackNotUseful(vote(Usefulness::NotUseful)), at)
+        }
+        EventType::ChatQualityDropped => Event::new(
+            &ChatQualityDropped {
+                application_id: ApplicationId::from_stored(
+                    "3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b".to_string(),
+                ),
+                day: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap_or_default(),
+                useful_rate: 0.58,
+                threshold: 0.7,
+                votes: 143,
+            },
+            at,
+        ),
+    }
+}

@@ -1,0 +1,32 @@
+//! Webhook delivery for hark, the parts that need no database.
+//!
+//! hark pushes events to other systems per the [Standard Webhooks] specification:
+//!
+//! - [`signing`]: the `whsec_…` secret and the `webhook-signature` header (HMAC-SHA256);
+//! - [`schedule`]: when a failed delivery is tried again, and when an endpoint is given up on;
+//! - [`event`]: the event types, their typed data and the `{"type","timestamp","data"}` body;
+//! - [`address`]: which IP addresses an endpoint may not reach (SSRF protection);
+//! - [`endpoint_url`]: which endpoint URLs are accepted, checked at creation and at delivery;
+//! - [`client`]: one HTTP delivery attempt and its verdict (addresses checked at connect time);
+//! - [`slack`]: the message body for Slack incoming-webhook endpoints.
+//!
+//! The outbox, the endpoints and the worker loop that claims outbox rows live with the store
+//! and the server; this crate gives them pure functions and one HTTP client.
+//!
+//! [Standard Webhooks]: https://www.standardwebhooks.com/
+
+pub mod address;
+pub mod client;
+pub mod endpoint_url;
+pub mod event;
+mod resolver;
+pub mod schedule;
+pub mod signing;
+pub mod slack;
+
+pub use client::{AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason, Verdict};
+pub use endpoint_url::{check_url, parse_url, UrlError};
+pub use event::{generate_message_id, Event, EventData, EventType};
+pub use schedule::RetrySchedule;
+pub use signing::{sign, signature_header, verify, SecretError, WebhookSecret};
+pub use slack::SlackMessage;
