@@ -156,9 +156,9 @@ pub struct ThemeRef {
 ///
 /// ```json
 /// {"item_id": 4711, "unique_id": "ticket-8812", "source_id": "src_k2j4h5g6f7d8s9a0q1w2",
-///  "category": "bug",
-///  "sentiment": {"score": -0.62, "label": "negative"},
-///  "themes": [{"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"}]}
+///  "category": "bug", "sentiment": {"score": -0.62, "label": "negative"},
+///  "themes": [{"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"}],
+///  "mentions": 2}
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackAnalyzed {
@@ -172,8 +172,11 @@ pub struct FeedbackAnalyzed {
     pub category: Category,
     /// Its overall sentiment.
     pub sentiment: Sentiment,
-    /// The themes it mentions (may be empty).
+    /// The themes of its mentions, distinct, in order of mention (may be empty).
     pub themes: Vec<ThemeRef>,
+    /// How many mentions (pieces of feedback) the analysis found in it.
+    #[serde(default)]
+    pub mentions: u64,
 }
 
 impl EventData for FeedbackAnalyzed {
@@ -183,12 +186,16 @@ impl EventData for FeedbackAnalyzed {
 /// `theme.created`.
 ///
 /// ```json
-/// {"theme": {"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"}, "mentions": 12}
+/// {"theme": {"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"},
+///  "key_phrases": ["login", "update", "password reset"], "mentions": 12}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeCreated {
     /// The new theme.
     pub theme: ThemeRef,
+    /// Its key phrases (left out when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_phrases: Vec<String>,
     /// Mentions it starts with.
     pub mentions: u64,
 }
@@ -201,31 +208,39 @@ impl EventData for ThemeCreated {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThemeChange {
-    /// It got a new label (`previous_name` holds the old one).
+    /// It got a new name (`previous_name` holds the old one, when known).
     Renamed,
-    /// It was merged into another theme (`into`).
+    /// Its mentions were moved into another theme (`into`), which replaces it.
     Merged,
     /// It was deleted.
     Deleted,
 }
 
-/// `theme.updated`.
+/// `theme.updated`. Members without a value are left out.
 ///
 /// ```json
 /// {"theme": {"id": "th_9a8s7d6f5g4h3j2k", "name": "cannot sign in"}, "change": "merged",
-///  "previous_name": null,
-///  "into": {"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"}}
+///  "into": {"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"},
+///  "mentions": 0}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeUpdated {
     /// The theme as it is now (for `deleted` and `merged`: as it was last).
     pub theme: ThemeRef,
+    /// Its key phrases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_phrases: Vec<String>,
     /// What happened to it.
     pub change: ThemeChange,
-    /// The label before a rename.
+    /// The name before a rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_name: Option<String>,
     /// The theme it was merged into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub into: Option<ThemeRef>,
+    /// Its mentions after the change.
+    #[serde(default)]
+    pub mentions: u64,
 }
 
 impl EventData for ThemeUpdated {
@@ -236,31 +251,31 @@ impl EventData for ThemeUpdated {
 ///
 /// ```json
 /// {"theme": {"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"},
-///  "mentions_this_week": 42, "mentions_last_week": 12, "growth": 2.5}
+///  "week": "2026-03-09T00:00:00Z", "this_week": 42, "last_week": 12, "growth": 3.5}
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThemeRising {
     /// The theme.
     pub theme: ThemeRef,
-    /// Mentions in the last 7 days.
-    pub mentions_this_week: u64,
-    /// Mentions in the 7 days before.
-    pub mentions_last_week: u64,
-    /// Relative growth, `(this − last) / last` (2.5 = +250 %); `null` when last week had none.
-    pub growth: Option<f64>,
+    /// Monday 00:00 UTC of the week it rose in.
+    pub week: Timestamp,
+    /// Mentions this week so far.
+    pub this_week: u64,
+    /// Mentions last week.
+    pub last_week: u64,
+    /// `this_week / max(last_week, 1)`: 3.5 means three and a half times as many.
+    pub growth: f64,
 }
 
 impl ThemeRising {
     /// The data for these counts, with `growth` computed from them.
-    pub fn new(theme: ThemeRef, mentions_this_week: u64, mentions_last_week: u64) -> Self {
-        let growth = (mentions_last_week > 0).then(|| {
-            (mentions_this_week as f64 - mentions_last_week as f64) / mentions_last_week as f64
-        });
+    pub fn new(theme: ThemeRef, week: Timestamp, this_week: u64, last_week: u64) -> Self {
         Self {
             theme,
-            mentions_this_week,
-            mentions_last_week,
-            growth,
+            week,
+            this_week,
+            last_week,
+            growth: this_week as f64 / last_week.max(1) as f64,
         }
     }
 }
@@ -269,7 +284,7 @@ impl EventData for ThemeRising {
     const TYPE: EventType = EventType::ThemeRising;
 }
 
-/// One vote on an AI answer: the data of `chat_feedback.received` and
+/// One vote (or copy) of an AI answer: the data of `chat_feedback.received` and
 /// `chat_feedback.not_useful` (see [`ChatFeedbackReceived`], [`ChatFeedbackNotUseful`]).
 ///
 /// ```json
@@ -277,7 +292,7 @@ impl EventData for ThemeRising {
 ///  "conversation_id": "c0ffee00-1234-4abc-8def-0123456789ab",
 ///  "message_id": "m0000001-1234-4abc-8def-0123456789ab", "user_id": "alice@example.com",
 ///  "usefulness": "NOT_USEFUL", "reason": "NOT_FACTUALLY_CORRECT",
-///  "comment": "The refund window is 30 days, not 14."}
+///  "comment": "The refund window is 30 days, not 14.", "message_copied_at": null}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatVote {
@@ -289,12 +304,15 @@ pub struct ChatVote {
     pub message_id: MessageId,
     /// Who voted, when known.
     pub user_id: Option<String>,
-    /// `USEFUL` or `NOT_USEFUL`.
-    pub usefulness: Usefulness,
+    /// `USEFUL` or `NOT_USEFUL`; `null` when the call only recorded a copy.
+    pub usefulness: Option<Usefulness>,
     /// The reason picked, if any.
     pub reason: Option<UsefulnessReason>,
     /// The free-text comment, if any.
     pub comment: Option<String>,
+    /// When the answer was copied, if it was.
+    #[serde(default)]
+    pub message_copied_at: Option<Timestamp>,
 }
 
 /// `chat_feedback.received`: every vote.
@@ -318,15 +336,15 @@ impl EventData for ChatFeedbackNotUseful {
 /// `chat_quality.dropped`.
 ///
 /// ```json
-/// {"application_id": "3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b", "day": "2026-03-15",
+/// {"application_id": "3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b", "day": "2026-03-15T00:00:00Z",
 ///  "useful_rate": 0.58, "threshold": 0.7, "votes": 143}
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatQualityDropped {
     /// The AI application.
     pub application_id: ApplicationId,
-    /// The UTC day measured.
-    pub day: chrono::NaiveDate,
+    /// 00:00 UTC of the day measured.
+    pub day: Timestamp,
     /// Share of `USEFUL` votes that day, 0–1.
     pub useful_rate: f64,
     /// The rate below which this event is sent, 0–1.

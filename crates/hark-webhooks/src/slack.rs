@@ -12,6 +12,7 @@ use crate::event::{
     FeedbackAnalyzed, ThemeChange, ThemeCreated, ThemeRef, ThemeRising, ThemeUpdated,
 };
 use hark_core::chat::Usefulness;
+use hark_core::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -68,15 +69,16 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             (text, url, "Open in hark")
         }),
         EventType::ThemeRising => data::<ThemeRising>(event).map(|d| {
-            let growth = match d.growth {
-                Some(g) if g.is_finite() => format!(" ({:+.0} %)", g * 100.0),
-                _ => String::new(),
+            let growth = if d.growth.is_finite() && d.last_week > 0 {
+                format!(" (×{:.1})", d.growth)
+            } else {
+                String::new()
             };
             let text = format!(
                 "Rising theme: *{}*\n{} this week, {} last week{growth}",
                 user_text(&d.theme.name),
-                plural(d.mentions_this_week, "mention"),
-                d.mentions_last_week
+                plural(d.this_week, "mention"),
+                d.last_week
             );
             (text, link(&["themes", &d.theme.id.0]), "Open the theme")
         }),
@@ -88,7 +90,7 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             let text = format!(
                 "AI answer quality dropped for `{}` on {}\n*{}* useful, below the threshold of {} ({})",
                 user_text(d.application_id.as_str()),
-                d.day,
+                day(d.day),
                 percent(d.useful_rate),
                 percent(d.threshold),
                 plural(d.votes, "vote")
@@ -145,14 +147,12 @@ fn theme_updated(d: &ThemeUpdated) -> (String, Option<&ThemeRef>) {
 }
 
 fn chat_vote(v: &ChatVote, url: Option<String>) -> (String, Option<String>, &'static str) {
-    let verdict = match v.usefulness {
-        Usefulness::Useful => "useful",
-        Usefulness::NotUseful => "not useful",
+    let app = user_text(v.application_id.as_str());
+    let mut text = match v.usefulness {
+        Some(Usefulness::Useful) => format!("AI answer rated *useful* in `{app}`"),
+        Some(Usefulness::NotUseful) => format!("AI answer rated *not useful* in `{app}`"),
+        None => format!("AI answer copied in `{app}`"),
     };
-    let mut text = format!(
-        "AI answer rated *{verdict}* in `{}`",
-        user_text(v.application_id.as_str())
-    );
     if let Some(reason) = v.reason {
         text.push_str(&format!(
             " · {}",
@@ -238,6 +238,11 @@ fn plural(n: u64, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// The date of a day's timestamp (`2026-03-15`).
+fn day(at: Timestamp) -> String {
+    at.to_rfc3339().chars().take(10).collect()
 }
 
 fn percent(rate: f64) -> String {

@@ -5,6 +5,10 @@ use super::*;
 
 /// The instant all examples happened: 2026-03-15T10:30:00Z.
 const EXAMPLE_MICROS: i64 = 1_773_570_600_000_000;
+/// 00:00 UTC of that day.
+const DAY_MICROS: i64 = 1_773_532_800_000_000;
+/// Monday 00:00 UTC of that week (2026-03-09).
+const WEEK_MICROS: i64 = 1_773_014_400_000_000;
 
 fn theme(id: &str, name: &str) -> ThemeRef {
     ThemeRef {
@@ -27,9 +31,10 @@ fn vote(usefulness: Usefulness) -> ChatVote {
         conversation_id: ConversationId::from_stored(id("c0ffee00-1234-4abc-8def-0123456789ab")),
         message_id: MessageId::from_stored(id("m0000001-1234-4abc-8def-0123456789ab")),
         user_id: Some("alice@example.com".to_string()),
-        usefulness,
+        usefulness: Some(usefulness),
         reason,
         comment,
+        message_copied_at: None,
     }
 }
 
@@ -46,12 +51,16 @@ pub fn example(event_type: EventType) -> Event {
                 category: Category::Bug,
                 sentiment: Sentiment::from_score(-0.62),
                 themes: vec![login()],
+                mentions: 2,
             },
             at,
         ),
         EventType::ThemeCreated => Event::new(
             &ThemeCreated {
                 theme: login(),
+                key_phrases: ["login", "update", "password reset"]
+                    .map(String::from)
+                    .to_vec(),
                 mentions: 12,
             },
             at,
@@ -59,13 +68,18 @@ pub fn example(event_type: EventType) -> Event {
         EventType::ThemeUpdated => Event::new(
             &ThemeUpdated {
                 theme: theme("th_9a8s7d6f5g4h3j2k", "cannot sign in"),
+                key_phrases: Vec::new(),
                 change: ThemeChange::Merged,
                 previous_name: None,
                 into: Some(login()),
+                mentions: 0,
             },
             at,
         ),
-        EventType::ThemeRising => Event::new(&ThemeRising::new(login(), 42, 12), at),
+        EventType::ThemeRising => Event::new(
+            &ThemeRising::new(login(), Timestamp::from_micros(WEEK_MICROS), 42, 12),
+            at,
+        ),
         EventType::ChatFeedbackReceived => {
             Event::new(&ChatFeedbackReceived(vote(Usefulness::Useful)), at)
         }
@@ -77,7 +91,7 @@ pub fn example(event_type: EventType) -> Event {
                 application_id: ApplicationId::from_stored(
                     "3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b".to_string(),
                 ),
-                day: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap_or_default(),
+                day: Timestamp::from_micros(DAY_MICROS),
                 useful_rate: 0.58,
                 threshold: 0.7,
                 votes: 143,

@@ -66,6 +66,7 @@ fn body_is_type_timestamp_data() {
             "timestamp": "2026-03-15T10:30:00Z",
             "data": {
                 "theme": {"id": "th_3k4j5h6g7f8d9s0a", "name": "login fails after update"},
+                "key_phrases": ["login", "update", "password reset"],
                 "mentions": 12
             }
         })
@@ -105,16 +106,28 @@ fn f32_scores_are_written_as_the_rest_api_writes_them() {
 }
 
 #[test]
-fn theme_rising_growth_is_relative_and_null_without_a_baseline() {
+fn theme_rising_growth_is_a_ratio_over_at_least_one() {
     let t = ThemeRef {
         id: ThemeId("th_x".into()),
         name: "x".into(),
     };
-    assert_eq!(ThemeRising::new(t.clone(), 42, 12).growth, Some(2.5));
-    assert_eq!(ThemeRising::new(t.clone(), 6, 12).growth, Some(-0.5));
-    assert_eq!(ThemeRising::new(t.clone(), 9, 0).growth, None);
-    let data = to_json(&ThemeRising::new(t, 9, 0));
-    assert_eq!(data["growth"], Value::Null);
+    let week = Timestamp::from_micros(0);
+    assert_eq!(ThemeRising::new(t.clone(), week, 42, 12).growth, 3.5);
+    assert_eq!(ThemeRising::new(t.clone(), week, 6, 12).growth, 0.5);
+    assert_eq!(ThemeRising::new(t.clone(), week, 9, 0).growth, 9.0);
+    assert_eq!(ThemeRising::new(t, week, 0, 0).growth, 0.0);
+}
+
+#[test]
+fn optional_members_are_left_out_or_null_as_documented() {
+    let data = example(EventType::ThemeUpdated).data;
+    assert!(data.get("previous_name").is_none());
+    assert!(data.get("key_phrases").is_none());
+    // Data written without the optional members still reads.
+    let minimal = json!({"theme": {"id": "th_a", "name": "a"}, "change": "deleted"});
+    let read: ThemeUpdated = serde_json::from_value(minimal).expect("minimal theme.updated");
+    assert_eq!(read.change, ThemeChange::Deleted);
+    assert_eq!(read.mentions, 0);
 }
 
 #[test]
@@ -126,8 +139,9 @@ fn chat_votes_use_the_contract_enums_and_nulls() {
     let data = example(EventType::ChatFeedbackNotUseful).data;
     assert_eq!(data["usefulness"], "NOT_USEFUL");
     assert_eq!(data["reason"], "NOT_FACTUALLY_CORRECT");
+    assert_eq!(data["message_copied_at"], Value::Null);
     let data = example(EventType::ChatQualityDropped).data;
-    assert_eq!(data["day"], "2026-03-15");
+    assert_eq!(data["day"], "2026-03-15T00:00:00Z");
 }
 
 /// The ```json blocks of a text, each parsed (doc comment markers stripped).

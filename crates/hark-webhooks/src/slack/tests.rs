@@ -71,9 +71,11 @@ fn theme_updated_says_what_changed() {
     let renamed = message(
         &event_with(&ThemeUpdated {
             theme: theme("th_a", "checkout is slow"),
+            key_phrases: vec![],
             change: ThemeChange::Renamed,
             previous_name: Some("slow checkout".into()),
             into: None,
+            mentions: 3,
         }),
         BASE,
     );
@@ -86,9 +88,11 @@ fn theme_updated_says_what_changed() {
     let deleted = message(
         &event_with(&ThemeUpdated {
             theme: theme("th_b", "noise"),
+            key_phrases: vec![],
             change: ThemeChange::Deleted,
             previous_name: None,
             into: None,
+            mentions: 0,
         }),
         BASE,
     );
@@ -104,10 +108,15 @@ fn theme_rising_shows_the_numbers() {
     let m = message(&example(EventType::ThemeRising), BASE);
     assert_eq!(
         section(&m),
-        "Rising theme: *login fails after update*\n42 mentions this week, 12 last week (+250 %)"
+        "Rising theme: *login fails after update*\n42 mentions this week, 12 last week (×3.5)"
     );
     let no_baseline = message(
-        &event_with(&ThemeRising::new(theme("th_c", "new"), 1, 0)),
+        &event_with(&ThemeRising::new(
+            theme("th_c", "new"),
+            Timestamp::from_micros(0),
+            1,
+            0,
+        )),
         BASE,
     );
     assert_eq!(
@@ -132,6 +141,17 @@ fn chat_votes_quote_the_comment_and_link_ai_answers() {
     assert!(section(&m).starts_with("AI answer rated *useful* in "));
     assert!(section(&m).contains("· complete ·"));
     assert!(!section(&m).contains('\n'));
+
+    let mut copy = example(EventType::ChatFeedbackReceived);
+    copy.data["usefulness"] = Value::Null;
+    copy.data["reason"] = Value::Null;
+    copy.data["message_copied_at"] = "2026-03-15T10:29:00Z".into();
+    let m = message(&copy, BASE);
+    assert!(
+        section(&m).starts_with("AI answer copied in `3f2c1e9a"),
+        "{}",
+        section(&m)
+    );
 }
 
 #[test]
@@ -167,6 +187,7 @@ fn long_user_text_is_shortened() {
     let m = message(
         &event_with(&ThemeCreated {
             theme: theme("th_d", &long),
+            key_phrases: vec![],
             mentions: 1,
         }),
         BASE,
@@ -185,6 +206,7 @@ fn links_are_encoded_and_optional() {
     let m = message(
         &event_with(&ThemeCreated {
             theme: theme("th_x|y>z/w", "x"),
+            key_phrases: vec![],
             mentions: 2,
         }),
         "https://hark.example.com/base/?q=1#f",
