@@ -45,6 +45,16 @@ string_id!(
     "prj_"
 );
 string_id!(
+    /// Identifies a webhook endpoint of a project: `whk_…`.
+    EndpointId,
+    "whk_"
+);
+string_id!(
+    /// Identifies one webhook event, the `webhook-id` receivers de-duplicate on: `msg_…`.
+    EventId,
+    "msg_"
+);
+string_id!(
     /// Identifies a source of a project: `src_…`. Clients name it as `source_id`.
     SourceId,
     "src_"

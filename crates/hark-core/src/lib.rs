@@ -17,7 +17,8 @@ pub mod theme_view;
 pub mod time;
 pub mod users;
 pub mod validate;
+pub mod webhooks;
 
-pub use ids::{ItemId, ProjectId, SourceId};
+pub use ids::{EndpointId, EventId, ItemId, ProjectId, SourceId};
 pub use model::*;
 pub use time::Timestamp;

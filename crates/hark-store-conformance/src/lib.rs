@@ -6,7 +6,8 @@
 //! Each story function takes a store (fresh or shared: each story makes its own projects) and
 //! panics on the first deviation from the contract: [`feedback`] (tenancy, ingest, items,
 //! erasure), [`chat`] (applications, keys, PutFeedback, conversations), [`analysis`] (queue,
-//! results, themes, metrics) and [`users`] (dashboard users and sessions).
+//! results, themes, metrics) [`users`] (dashboard users and sessions) and [`webhooks`] (endpoints, the outbox written
+//! with its cause, claims, attempts).
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,3 +16,4 @@ pub mod chat;
 pub mod feedback;
 pub mod testing;
 pub mod users;
+pub mod webhooks;

@@ -36,7 +36,7 @@ macro_rules! in_tx {
     }};
 }
 
-mod analysis;
+pub(crate) mod analysis;
 mod chat;
 mod core;
 mod error;
@@ -44,6 +44,7 @@ mod row;
 mod schema;
 mod transfer;
 mod users;
+mod webhooks;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 pub(crate) use error::Error;

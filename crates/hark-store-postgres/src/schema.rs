@@ -19,6 +19,7 @@ const MIGRATION_LOCK: i64 = 0x6861_726b;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_users.sql"),
+    include_str!("../migrations/0003_webhooks.sql"),
 ];
 
 /// The schema version this hark writes.

@@ -15,6 +15,7 @@ mod row;
 pub(crate) mod schema;
 mod transfer;
 mod users;
+mod webhooks;
 
 use db::pool::ReadPool;
 pub use db::version::stored_schema_version;

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_users.sql"),
     include_str!("../migrations/0006_mention_metrics.sql"),
     include_str!("../migrations/0007_chat_stats.sql"),
+    include_str!("../migrations/0008_webhooks.sql"),
 ];
 
 /// Sets the connection options every hark connection uses. `synchronous=FULL` in WAL mode

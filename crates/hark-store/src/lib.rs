@@ -1,5 +1,5 @@
 //! hark-store: the storage contract — the traits every backend implements, by capability
-//! ([`Store`], [`ChatStore`], [`AnalysisStore`], [`UserStore`], [`ProjectTransfer`]), the driver-neutral
+//! ([`Store`], [`ChatStore`], [`AnalysisStore`], [`UserStore`], [`WebhookStore`], [`ProjectTransfer`]), the driver-neutral
 //! [`StoreError`], the tenancy operations built on the traits, and the export format.
 //!
 //! The backends are crates of their own (`hark-store-sqlite`, `hark-store-postgres`); both pass
@@ -16,6 +16,7 @@ mod store;
 mod tenancy;
 pub mod transfer;
 mod user_store;
+mod webhook_store;
 
 pub use analysis_store::{
     AnalysisStore, ItemVector, MentionVector, QueueDepth, ThemeUpdate, VectorStamp,
@@ -28,6 +29,7 @@ pub use tenancy::users::{create_user, hash_password, start_session, verify_sign_
 pub use tenancy::{create_project, create_source, rotate_secret, NewProject};
 pub use transfer::{normalise_export, ProjectTransfer, TransferSummary, FORMAT_VERSION};
 pub use user_store::UserStore;
+pub use webhook_store::{ClaimLimits, WebhookStore};
 
 /// Options common to every backend.
 #[derive(Debug, Clone)]

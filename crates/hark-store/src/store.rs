@@ -1,6 +1,6 @@
 //! The storage contract every backend implements.
 
-use crate::{AnalysisStore, ChatStore, ProjectTransfer, StoreError, UserStore};
+use crate::{AnalysisStore, ChatStore, ProjectTransfer, StoreError, UserStore, WebhookStore};
 use async_trait::async_trait;
 use hark_core::credentials::SecretHash;
 use hark_core::{
@@ -11,10 +11,10 @@ use hark_core::{
 /// Durable storage of tenancy and feedback. Every method is scoped: nothing of one project is
 /// read or written through another project's id. Chat-answer feedback is the [`ChatStore`]
 /// part, the analysis state the [`AnalysisStore`] part and whole-project export/import the
-/// [`ProjectTransfer`] part, dashboard users and sessions the [`UserStore`] part, so one `Arc<dyn Store>` serves all.
+/// [`ProjectTransfer`] part, dashboard users and sessions the [`UserStore`] part, webhook endpoints and the outbox the [`WebhookStore`] part, so one `Arc<dyn Store>` serves all.
 #[async_trait]
 pub trait Store:
-    ChatStore + AnalysisStore + UserStore + ProjectTransfer + Send + Sync + 'static
+    ChatStore + AnalysisStore + UserStore + WebhookStore + ProjectTransfer + Send + Sync + 'static
 {
     /// Stores a new project with the hash of its secret key.
     async fn insert_project(

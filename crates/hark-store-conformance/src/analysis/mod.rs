@@ -41,18 +41,18 @@ fn ts(s: &str) -> Timestamp {
     Timestamp::parse_iso8601(s).unwrap()
 }
 
-fn plus_secs(t: Timestamp, s: i64) -> Timestamp {
+pub(crate) fn plus_secs(t: Timestamp, s: i64) -> Timestamp {
     Timestamp::from_micros(t.as_micros() + s * 1_000_000)
 }
 
-async fn project_with_source(s: &dyn Store, name: &str) -> (ProjectId, Source) {
+pub(crate) async fn project_with_source(s: &dyn Store, name: &str) -> (ProjectId, Source) {
     let p = create_project(s, name).await.unwrap().project.project_id;
     let src = create_source(s, &p, "web", SourceKind::Webhook).await;
     (p, src.unwrap())
 }
 
 /// Claims everything ready (leasing it for a minute after `now`) and keeps this project's.
-async fn claim_mine(s: &dyn Store, p: &ProjectId, now: Timestamp) -> Vec<SubjectText> {
+pub(crate) async fn claim_mine(s: &dyn Store, p: &ProjectId, now: Timestamp) -> Vec<SubjectText> {
     let all = s.claim_analysis(10_000, now, plus_secs(now, 60)).await;
     let mut mine: Vec<_> = all
         .unwrap()
@@ -64,7 +64,7 @@ async fn claim_mine(s: &dyn Store, p: &ProjectId, now: Timestamp) -> Vec<Subject
 }
 
 /// The item of the project with this unique id.
-async fn item_id(s: &dyn Store, p: &ProjectId, unique_id: &str) -> i64 {
+pub(crate) async fn item_id(s: &dyn Store, p: &ProjectId, unique_id: &str) -> i64 {
     let page = s.list_items(p, &ItemFilter::default(), None, 100).await;
     let page = page.unwrap();
     page.items
@@ -76,7 +76,7 @@ async fn item_id(s: &dyn Store, p: &ProjectId, unique_id: &str) -> i64 {
 }
 
 /// A unit vector along `axis` of 4 dimensions, tilted by `tilt` toward the next axis.
-fn vector(axis: usize, tilt: f32) -> Vec<f32> {
+pub(crate) fn vector(axis: usize, tilt: f32) -> Vec<f32> {
     let mut v = vec![0.0; 4];
     v[axis % 4] = 1.0;
     v[(axis + 1) % 4] = tilt;
@@ -85,7 +85,7 @@ fn vector(axis: usize, tilt: f32) -> Vec<f32> {
 }
 
 /// A mention of the first unit of `t`.
-fn mention(
+pub(crate) fn mention(
     t: &SubjectText,
     ordinal: u32,
     text: &str,
@@ -108,7 +108,11 @@ fn mention(
 }
 
 /// The result of analysing `t` into `mentions`.
-fn result(t: &SubjectText, mentions: Vec<MentionRecord>, category: Category) -> SubjectAnalysis {
+pub(crate) fn result(
+    t: &SubjectText,
+    mentions: Vec<MentionRecord>,
+    category: Category,
+) -> SubjectAnalysis {
     SubjectAnalysis {
         project: t.project.clone(),
         subject: t.subject,

@@ -84,5 +84,20 @@ async fn all_stories_share_one_store() {
     hark_store_conformance::feedback::run_all(store.clone()).await;
     hark_store_conformance::chat::run_all(store.clone()).await;
     hark_store_conformance::analysis::run_all(store.clone()).await;
-    hark_store_conformance::users::run_all(store).await;
+    hark_store_conformance::users::run_all(store.clone()).await;
+    hark_store_conformance::webhooks::run_all(store).await;
 }
+
+macro_rules! webhook_story {
+    ($name:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let (_guard, store) = fresh().await;
+            hark_store_conformance::webhooks::$name(store).await;
+        }
+    };
+}
+
+webhook_story!(endpoints_are_scoped_to_their_project);
+webhook_story!(writes_emit_their_events);
+webhook_story!(claims_attempts_and_resends);

@@ -29,7 +29,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row};
 
 /// Runs a (cached) prepared query and returns its rows.
-async fn query(
+pub(crate) async fn query(
     c: &impl GenericClient,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
@@ -39,7 +39,7 @@ async fn query(
 }
 
 /// Runs a (cached) prepared query expected to return at most one row.
-async fn query_opt(
+pub(crate) async fn query_opt(
     c: &impl GenericClient,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
@@ -49,7 +49,7 @@ async fn query_opt(
 }
 
 /// Runs a (cached) prepared statement and returns how many rows it changed.
-async fn execute(
+pub(crate) async fn execute(
     c: &impl GenericClient,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],

@@ -169,6 +169,7 @@ pub(super) async fn save(
     // Stable: of two results for one subject, the first given is tried first, as in SQLite.
     ordered.sort_by_key(|r| r.subject);
     let mut applied = 0;
+    let mut saved = Vec::new();
     for r in ordered {
         let (kind, id, project) = (r.subject.kind(), r.subject.id(), r.project.as_str());
         // No row at this generation: the subject was deleted (nothing of it may be written
@@ -218,7 +219,9 @@ pub(super) async fn save(
         )
         .await?;
         applied += 1;
+        saved.push(r);
     }
+    crate::webhooks::causes::analysed(c, &saved).await?;
     Ok(applied)
 }
 

@@ -8,9 +8,11 @@
 //! is gone.
 
 use super::{execute, query, query_opt};
+use crate::webhooks::causes;
 use crate::Error;
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{Subject, Theme, ThemeId};
+use hark_core::webhooks::ThemeChange;
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::codec::{
     decode_strings, decode_vector, encode_strings, encode_vector, quotes_without,
@@ -110,7 +112,17 @@ pub(super) async fn apply_themes(
     update: &ThemeUpdate,
 ) -> Result<(), Error> {
     let p = project.as_str();
+    let announce = causes::wants_themes(c, project).await?;
+    let mut created = Vec::new();
+    let mut removed_themes = Vec::new();
     for t in &update.upsert {
+        if announce
+            && query_opt(c, "SELECT 1 FROM themes WHERE id = $1", &[&t.id.0])
+                .await?
+                .is_none()
+        {
+            created.push(t);
+        }
         // The update applies only to the project's own theme: an id another project holds
         // changes nothing and fails the whole update (checked and written in one statement).
         let written = execute(
@@ -146,6 +158,11 @@ pub(super) async fn apply_themes(
         }
     }
     for id in &update.remove {
+        let before = if announce {
+            theme(c, project, id).await?
+        } else {
+            None
+        };
         let removed = execute(
             c,
             "DELETE FROM themes WHERE id = $1 AND project_id = $2 AND NOT pinned",
@@ -154,9 +171,14 @@ pub(super) async fn apply_themes(
         .await?;
         if removed > 0 {
             unlink_theme(c, p, &id.0).await?;
+            removed_themes.extend(before);
         }
     }
-    apply_links(c, p, &update.links).await
+    apply_links(c, p, &update.links).await?;
+    if announce {
+        causes::themes_applied(c, project, &created, &removed_themes).await?;
+    }
+    Ok(())
 }
 
 /// Sets the links in one statement. A mention listed twice gets its last link, as one update
@@ -254,6 +276,11 @@ pub(super) async fn rename_theme(
     if n == 0 {
         return Err(StoreError::NotFound("theme").into());
     }
+    if causes::wants_themes(c, project).await? {
+        if let Some(t) = theme(c, project, id).await? {
+            causes::theme_changed(c, project, &t, ThemeChange::Renamed, None).await?;
+        }
+    }
     Ok(())
 }
 
@@ -299,6 +326,11 @@ pub(super) async fn merge_themes(
     if from == into {
         return Ok(());
     }
+    let merged = if causes::wants_themes(c, project).await? {
+        theme(c, project, from).await?
+    } else {
+        None
+    };
     execute(
         c,
         "UPDATE mentions SET theme_id = $3 WHERE project_id = $1 AND theme_id = $2",
@@ -317,6 +349,11 @@ pub(super) async fn merge_themes(
         &[&into.0, &p, &Timestamp::now().as_micros()],
     )
     .await?;
+    if let Some(merged) = merged {
+        if let Some(target) = theme(c, project, into).await? {
+            causes::theme_changed(c, project, &merged, ThemeChange::Merged, Some(&target)).await?;
+        }
+    }
     Ok(())
 }
 
@@ -327,6 +364,11 @@ pub(super) async fn delete_theme(
     id: &ThemeId,
 ) -> Result<bool, Error> {
     let p = project.as_str();
+    let before = if causes::wants_themes(c, project).await? {
+        theme(c, project, id).await?
+    } else {
+        None
+    };
     let n = execute(
         c,
         "DELETE FROM themes WHERE id = $1 AND project_id = $2",
@@ -335,6 +377,9 @@ pub(super) async fn delete_theme(
     .await?;
     if n > 0 {
         unlink_theme(c, p, &id.0).await?;
+        if let Some(t) = before {
+            causes::theme_changed(c, project, &t, ThemeChange::Deleted, None).await?;
+        }
     }
     Ok(n > 0)
 }

@@ -11,12 +11,14 @@
 //!   COMMITTED waits for a concurrent writer of the same (message, user) and merges into the
 //!   latest committed row, so concurrent votes end in one row with the latest `submittedAt`.
 
+use crate::webhooks::causes;
 use crate::Error;
 use crate::{backoff, retryable, PgStore, MAX_ATTEMPTS};
 use hark_core::chat::{ChatMessage, FeedbackInput, MessageRole};
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::codec::encode_sources;
 use hark_store::{PutFeedbackOutcome, StoreError};
+use tokio_postgres::types::ToSql;
 
 /// Runs `$attempt` (an expression giving `Result<T, Error>`) again after a deadlock or
 /// serialization failure, like `in_tx!` does for whole transactions. A single statement is its
@@ -121,7 +123,8 @@ SELECT EXISTS (SELECT 1 FROM app),
        CASE WHEN $12::boolean AND NOT EXISTS (SELECT 1 FROM found)
             THEN EXISTS (SELECT 1 FROM chat_messages
                          WHERE application_id = $2::text AND conversation_id = $3::text)
-            ELSE false END";
+            ELSE false END,
+       (SELECT submitted_at FROM stored)";
 
 /// Stores one `PutFeedback` call; returns once it is committed.
 pub(crate) async fn put_feedback(
@@ -143,30 +146,39 @@ pub(crate) async fn put_feedback(
         u.and_then(|u| u.comment.as_deref()),
     );
     let user_key = input.user_id.as_deref().unwrap_or("");
+    let params: [&(dyn ToSql + Sync); 12] = [
+        &project.as_str(),
+        &m.application_id.as_str(),
+        &m.conversation_id.as_str(),
+        &m.message_id.as_str(),
+        &user_key,
+        &submitted,
+        &usefulness,
+        &reason,
+        &comment,
+        &copied,
+        &now,
+        &strict,
+    ];
+    // With an endpoint that wants chat-feedback events, the statement and its outbox rows
+    // commit together; otherwise the statement is its own transaction (one round trip).
+    let announce = causes::wants_feedback(&store.client().await?, project).await?;
     let row = retrying!({
         let once = async {
-            let client = store.client().await?;
-            let stmt = client.prepare_cached(PUT_FEEDBACK).await?;
-            let row = client
-                .query_one(
-                    &stmt,
-                    &[
-                        &project.as_str(),
-                        &m.application_id.as_str(),
-                        &m.conversation_id.as_str(),
-                        &m.message_id.as_str(),
-                        &user_key,
-                        &submitted,
-                        &usefulness,
-                        &reason,
-                        &comment,
-                        &copied,
-                        &now,
-                        &strict,
-                    ],
-                )
-                .await?;
-            Ok::<_, Error>(row)
+            let mut client = store.client().await?;
+            if announce {
+                let tx = client.transaction().await?;
+                let stmt = tx.prepare_cached(PUT_FEEDBACK).await?;
+                let row = tx.query_one(&stmt, &params).await?;
+                if row.try_get::<_, bool>(1)? {
+                    causes::feedback_stored(&tx, project, input, row.try_get(4)?).await?;
+                }
+                tx.commit().await?;
+                Ok::<_, Error>(row)
+            } else {
+                let stmt = client.prepare_cached(PUT_FEEDBACK).await?;
+                Ok::<_, Error>(client.query_one(&stmt, &params).await?)
+            }
         };
         once.await
     })?;

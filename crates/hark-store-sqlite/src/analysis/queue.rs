@@ -165,6 +165,7 @@ fn remove_row(conn: &Connection, subject: Subject) -> Result<(), Error> {
 pub(crate) fn save(conn: &Connection, results: &[SubjectAnalysis]) -> Result<u64, Error> {
     let now = Timestamp::now().as_micros();
     let mut applied = 0;
+    let mut saved = Vec::new();
     for r in results {
         let (kind, id, project) = (r.subject.kind(), r.subject.id(), r.project.as_str());
         let queued: Option<i64> = conn
@@ -209,7 +210,9 @@ pub(crate) fn save(conn: &Connection, results: &[SubjectAnalysis]) -> Result<u64
         ])?;
         remove_row(conn, r.subject)?;
         applied += 1;
+        saved.push(r);
     }
+    crate::webhooks::causes::analysed(conn, &saved)?;
     Ok(applied)
 }
 

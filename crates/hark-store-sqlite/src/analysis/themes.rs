@@ -6,6 +6,7 @@
 
 use crate::Error;
 use hark_core::analysis::{Subject, Theme, ThemeId};
+use hark_core::webhooks::ThemeChange;
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::codec::{
     decode_strings, decode_vector, encode_strings, encode_vector, quotes_without,
@@ -89,11 +90,17 @@ pub(crate) fn apply_themes(
     update: &ThemeUpdate,
 ) -> Result<(), Error> {
     let p = project.as_str();
+    let announce = crate::webhooks::causes::wants_themes(conn, project)?;
+    let mut created = Vec::new();
+    let mut removed_themes = Vec::new();
     for t in &update.upsert {
         let owner: Option<String> = conn
             .prepare_cached("SELECT project_id FROM themes WHERE id = ?1")?
             .query_row(params![t.id.0], |r| r.get(0))
             .optional()?;
+        if owner.is_none() {
+            created.push(t);
+        }
         if owner.is_some_and(|o| o != p) {
             return Err(StoreError::Conflict(format!(
                 "theme id {} belongs to another project",
@@ -124,11 +131,17 @@ pub(crate) fn apply_themes(
         ])?;
     }
     for id in &update.remove {
+        let before = if announce {
+            theme(conn, project, id)?
+        } else {
+            None
+        };
         let removed = conn
             .prepare_cached("DELETE FROM themes WHERE id = ?1 AND project_id = ?2 AND pinned = 0")?
             .execute(params![id.0, p])?;
         if removed > 0 {
             unlink_theme(conn, p, &id.0)?;
+            removed_themes.extend(before);
         }
     }
     let mut known: HashMap<&str, bool> = HashMap::new();
@@ -157,6 +170,9 @@ pub(crate) fn apply_themes(
             theme,
             theme.map(|_| f64::from(*similarity))
         ])?;
+    }
+    if announce {
+        crate::webhooks::causes::themes_applied(conn, project, &created, &removed_themes)?;
     }
     Ok(())
 }
@@ -207,6 +223,11 @@ pub(crate) fn rename_theme(
     if n == 0 {
         return Err(StoreError::NotFound("theme").into());
     }
+    if crate::webhooks::causes::wants_themes(conn, project)? {
+        if let Some(t) = theme(conn, project, id)? {
+            crate::webhooks::causes::theme_changed(conn, project, &t, ThemeChange::Renamed, None)?;
+        }
+    }
     Ok(())
 }
 
@@ -248,6 +269,12 @@ pub(crate) fn merge_themes(
     if from == into {
         return Ok(());
     }
+    let announce = crate::webhooks::causes::wants_themes(conn, project)?;
+    let merged = if announce {
+        theme(conn, project, from)?
+    } else {
+        None
+    };
     conn.prepare_cached(
         "UPDATE mentions SET theme_id = ?3 WHERE project_id = ?1 AND theme_id = ?2",
     )?
@@ -256,6 +283,15 @@ pub(crate) fn merge_themes(
         .execute(params![from.0, p])?;
     conn.prepare_cached("UPDATE themes SET updated_at = ?3 WHERE id = ?1 AND project_id = ?2")?
         .execute(params![into.0, p, Timestamp::now().as_micros()])?;
+    if let (Some(merged), Some(target)) = (merged, theme(conn, project, into)?) {
+        crate::webhooks::causes::theme_changed(
+            conn,
+            project,
+            &merged,
+            ThemeChange::Merged,
+            Some(&target),
+        )?;
+    }
     Ok(())
 }
 
@@ -266,11 +302,19 @@ pub(crate) fn delete_theme(
     id: &ThemeId,
 ) -> Result<bool, Error> {
     let p = project.as_str();
+    let before = if crate::webhooks::causes::wants_themes(conn, project)? {
+        theme(conn, project, id)?
+    } else {
+        None
+    };
     let n = conn
         .prepare_cached("DELETE FROM themes WHERE id = ?1 AND project_id = ?2")?
         .execute(params![id.0, p])?;
     if n > 0 {
         unlink_theme(conn, p, &id.0)?;
+        if let Some(t) = before {
+            crate::webhooks::causes::theme_changed(conn, project, &t, ThemeChange::Deleted, None)?;
+        }
     }
     Ok(n > 0)
 }

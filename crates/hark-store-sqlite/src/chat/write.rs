@@ -117,6 +117,7 @@ pub(crate) fn put_feedback(
             now,
         )?;
     }
+    crate::webhooks::causes::feedback_stored(conn, project, input, message_row)?;
     Ok(PutFeedbackOutcome::Stored)
 }
 

@@ -12,3 +12,4 @@ pub mod metrics;
 pub mod row;
 pub mod stats;
 pub mod subject_text;
+pub mod webhooks;

@@ -282,6 +282,31 @@ pub static TABLES: &[Table] = &[
             plain("created_at", Int),
         ],
     },
+    // Webhook endpoints move with their project, secrets sealed as the access keys' are (the
+    // target server needs the same master key to sign with them). Their outbox (events,
+    // deliveries, attempts) does not: it is this deployment's delivery state.
+    Table {
+        name: "webhook_endpoints",
+        scope: Scope::ProjectId,
+        order: &["id"],
+        columns: &[
+            plain("id", Text),
+            project("project_id"),
+            plain("url", Text),
+            plain("kind", Text),
+            plain("events", Text),
+            plain("filter", Text),
+            plain("description", Text),
+            plain("state", Text),
+            plain("disabled_reason", Text),
+            plain("failing_since", Int),
+            plain("secret", Bytes),
+            plain("previous_secret", Bytes),
+            plain("previous_until", Int),
+            plain("created_at", Int),
+            plain("updated_at", Int),
+        ],
+    },
     Table {
         name: "chat_messages",
         scope: Scope::ProjectId,
