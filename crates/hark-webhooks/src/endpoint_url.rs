@@ -181,7 +181,9 @@ mod tests {
     fn refuses_forbidden_ip_literals_in_every_spelling() {
         for url in [
             "http://127.0.0.1/",
+            "http://127.0.0.1./",
             "http://127.1/",
+            "http://[::]/",
             "http://0x7f000001/",
             "http://2130706433/",
             "http://0.0.0.0:8080/",

@@ -28,5 +28,5 @@ pub use client::{AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason
 pub use endpoint_url::{check_url, parse_url, UrlError};
 pub use event::{generate_message_id, Event, EventData, EventType};
 pub use schedule::RetrySchedule;
-pub use signing::{sign, signature_header, verify, SecretError, WebhookSecret};
+pub use signing::{sign, signature_header, verify, webhook_headers, SecretError, WebhookSecret};
 pub use slack::SlackMessage;

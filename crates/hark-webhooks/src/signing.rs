@@ -141,6 +141,25 @@ pub fn signature_header(
         .join(" ")
 }
 
+/// The three Standard Webhooks headers of one attempt: `webhook-id`, `webhook-timestamp` and
+/// `webhook-signature` (signed with every secret in `secrets`), ready for
+/// [`Deliverer::attempt`](crate::Deliverer::attempt).
+pub fn webhook_headers(
+    secrets: &[&WebhookSecret],
+    msg_id: &str,
+    timestamp_secs: i64,
+    body: &[u8],
+) -> [(&'static str, String); 3] {
+    [
+        ("webhook-id", msg_id.to_string()),
+        ("webhook-timestamp", timestamp_secs.to_string()),
+        (
+            "webhook-signature",
+            signature_header(secrets, msg_id, timestamp_secs, body),
+        ),
+    ]
+}
+
 /// Whether any `v1` signature in a `webhook-signature` header value is the message's signature
 /// under `secret`, compared in constant time. Entries of other versions, and malformed
 /// entries, are skipped. The timestamp's freshness is the caller's to check.
@@ -277,6 +296,14 @@ mod tests {
             &header
         ));
         assert_eq!(signature_header(&[], SPEC_ID, SPEC_TS, SPEC_BODY), "");
+    }
+
+    #[test]
+    fn headers_name_id_timestamp_and_signature() {
+        let [id, ts, sig] = webhook_headers(&[&spec_secret()], SPEC_ID, SPEC_TS, SPEC_BODY);
+        assert_eq!(id, ("webhook-id", SPEC_ID.to_string()));
+        assert_eq!(ts, ("webhook-timestamp", "1614265330".to_string()));
+        assert_eq!(sig, ("webhook-signature", SPEC_SIGNATURE.to_string()));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
 use hark_webhooks::{
-    signature_header, verify, AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason,
+    verify, webhook_headers, AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason,
     UrlError, Verdict, WebhookSecret,
 };
 use std::net::SocketAddr;
@@ -84,14 +84,7 @@ async fn a_2xx_is_delivered_with_the_signed_headers() {
         br#"{"type":"theme.created","timestamp":"2026-03-15T10:30:00Z","data":{}}"#,
     );
     let (id, ts) = ("msg_test", 1_773_570_600);
-    let headers = [
-        ("webhook-id", id.to_string()),
-        ("webhook-timestamp", ts.to_string()),
-        (
-            "webhook-signature",
-            signature_header(&[&secret], id, ts, &body),
-        ),
-    ];
+    let headers = webhook_headers(&[&secret], id, ts, &body);
     let d = deliverer(true);
     let out = d
         .attempt(&format!("http://{addr}/ok"), &headers, body.clone())
