@@ -46,6 +46,9 @@ pub enum EventType {
     /// An application's daily useful rate fell below its threshold.
     #[serde(rename = "chat_quality.dropped")]
     ChatQualityDropped,
+    /// A test event sent on request to one endpoint; not subscribable.
+    #[serde(rename = "webhook.test")]
+    WebhookTest,
 }
 
 /// An event type name that hark does not know.
@@ -55,7 +58,7 @@ pub struct UnknownEventType(pub String);
 
 impl EventType {
     /// Every event type, in documentation order.
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 8] = [
         EventType::FeedbackAnalyzed,
         EventType::ThemeCreated,
         EventType::ThemeUpdated,
@@ -63,6 +66,7 @@ impl EventType {
         EventType::ChatFeedbackReceived,
         EventType::ChatFeedbackNotUseful,
         EventType::ChatQualityDropped,
+        EventType::WebhookTest,
     ];
 
     /// The wire name, e.g. `feedback.analyzed`.
@@ -75,7 +79,13 @@ impl EventType {
             EventType::ChatFeedbackReceived => "chat_feedback.received",
             EventType::ChatFeedbackNotUseful => "chat_feedback.not_useful",
             EventType::ChatQualityDropped => "chat_quality.dropped",
+            EventType::WebhookTest => "webhook.test",
         }
+    }
+
+    /// Whether an endpoint may subscribe to it (every type but the test event).
+    pub fn is_subscribable(self) -> bool {
+        self != EventType::WebhookTest
     }
 
     /// The type with this wire name (exact, case-sensitive).
@@ -355,6 +365,29 @@ pub struct ChatQualityDropped {
 
 impl EventData for ChatQualityDropped {
     const TYPE: EventType = EventType::ChatQualityDropped;
+}
+
+/// `webhook.test`: sent on request, to check an endpoint.
+///
+/// ```json
+/// {"message": "A test event from hark: this endpoint receives hark's webhooks."}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookTest {
+    /// A sentence saying what this is.
+    pub message: String,
+}
+
+impl Default for WebhookTest {
+    fn default() -> Self {
+        Self {
+            message: "A test event from hark: this endpoint receives hark's webhooks.".to_string(),
+        }
+    }
+}
+
+impl EventData for WebhookTest {
+    const TYPE: EventType = EventType::WebhookTest;
 }
 
 mod examples;

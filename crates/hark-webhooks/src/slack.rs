@@ -97,6 +97,12 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             );
             (text, link(&["ai-answers"]), "Open AI answers")
         }),
+        // Whatever its data, a test event says the same.
+        EventType::WebhookTest => Some((
+            "Test event from hark: this channel receives hark's notifications.".to_string(),
+            link(&[]),
+            "Open hark",
+        )),
     };
     let (text, url, link_label) = parts.unwrap_or_else(|| {
         (

@@ -98,5 +98,6 @@ pub fn example(event_type: EventType) -> Event {
             },
             at,
         ),
+        EventType::WebhookTest => Event::new(&WebhookTest::default(), at),
     }
 }

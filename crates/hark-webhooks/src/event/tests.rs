@@ -21,9 +21,13 @@ fn event_types_round_trip_by_wire_name() {
             "theme.rising",
             "chat_feedback.received",
             "chat_feedback.not_useful",
-            "chat_quality.dropped"
+            "chat_quality.dropped",
+            "webhook.test"
         ]
     );
+    assert!(EventType::ALL
+        .iter()
+        .all(|t| t.is_subscribable() == (*t != EventType::WebhookTest)));
 }
 
 #[test]
@@ -92,6 +96,7 @@ fn every_example_has_its_type_and_reads_back_into_its_struct() {
             EventType::ChatFeedbackReceived => back::<ChatFeedbackReceived>(&event),
             EventType::ChatFeedbackNotUseful => back::<ChatFeedbackNotUseful>(&event),
             EventType::ChatQualityDropped => back::<ChatQualityDropped>(&event),
+            EventType::WebhookTest => back::<WebhookTest>(&event),
         }
     }
 }
@@ -176,6 +181,7 @@ fn doc_comment_examples_are_the_examples() {
         EventType::ThemeRising,
         EventType::ChatFeedbackNotUseful,
         EventType::ChatQualityDropped,
+        EventType::WebhookTest,
     ]
     .into_iter()
     .map(|t| example(t).data)

@@ -243,3 +243,13 @@ fn body_is_text_and_blocks() {
     assert!(v["blocks"].is_array());
     assert_eq!(v.as_object().map(|o| o.len()), Some(2));
 }
+
+#[test]
+fn the_test_event_says_so() {
+    let m = message(&example(EventType::WebhookTest), BASE);
+    assert_eq!(
+        section(&m),
+        "Test event from hark: this channel receives hark's notifications."
+    );
+    assert_eq!(link(&m), Some("<https://hark.example.com/|Open hark>"));
+}
