@@ -37,6 +37,21 @@ pub struct ServerConfig {
     pub tls: Option<crate::TlsSettings>,
     /// The dashboard: session expiry, cookie security, sign-in throttling.
     pub web: hark_web::WebSettings,
+    /// Webhook endpoints: which addresses they may reach.
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhooks: what the API accepts and how this node delivers.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookSettings {
+    /// Accept endpoint URLs that resolve to loopback, private, link-local or metadata
+    /// addresses (off by default: a project's URL must not reach the server's own network).
+    /// Checked when an endpoint is saved and again at every connection.
+    pub allow_private_networks: bool,
+    /// This node's delivery worker; `None`: this node delivers nothing (another does).
+    pub worker: Option<hark_webhooks::WorkerConfig>,
+    /// How each attempt is made (timeout, response limits).
+    pub delivery: hark_webhooks::DeliveryConfig,
 }
 
 /// The slowest a body may arrive: after `grace`, at least `bytes_per_sec` on average since the
@@ -183,6 +198,7 @@ impl Default for ServerConfig {
             connections: ConnectionLimits::default(),
             tls: None,
             web: hark_web::WebSettings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -209,6 +225,7 @@ impl fmt::Debug for ServerConfig {
             .field("connections", &self.connections)
             .field("tls", &self.tls)
             .field("web", &self.web)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }

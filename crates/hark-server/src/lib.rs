@@ -32,7 +32,9 @@ mod state;
 pub use analysis_handle::AnalysisHandle;
 pub use api::ApiError;
 pub use aws::AwsError;
-pub use config::{BodyPace, ChatConfig, ConnectionLimits, RateLimit, ServerConfig};
+pub use config::{
+    BodyPace, ChatConfig, ConnectionLimits, RateLimit, ServerConfig, WebhookSettings,
+};
 pub use http::tls::{TlsError, TlsSettings};
 pub use http::BoxError;
 pub use metrics::Metrics;
@@ -161,9 +163,44 @@ pub async fn serve(
         config.web.clone(),
         shutdown.clone(),
     ));
-    let app = router(AppState::new(store, config, shutdown.clone()));
+    let state = AppState::new(store, config, shutdown.clone());
+    let deliveries = spawn_webhook_worker(&state, shutdown.clone());
+    let app = router(state);
     http::connection::listener::run(listener, app, limits, tls, shutdown).await;
     sweeper.abort();
+    if let Some(worker) = deliveries {
+        worker.abort();
+    }
     tracing::info!("hark server stopped");
     Ok(())
+}
+
+/// Starts this node's webhook delivery worker when the configuration has one; its attempts
+/// are counted in the server's metrics.
+fn spawn_webhook_worker(
+    state: &AppState,
+    shutdown: CancellationToken,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let settings = &state.config().webhooks;
+    let worker_config = settings.worker.clone()?;
+    let mut delivery = settings.delivery.clone();
+    delivery.allow_private_networks = settings.allow_private_networks;
+    let deliverer = match hark_webhooks::Deliverer::new(delivery) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook deliveries disabled: the HTTP client could not be built");
+            return None;
+        }
+    };
+    let metrics = state.metrics().clone();
+    let worker = hark_webhooks::Worker::new(
+        state.store_arc(),
+        deliverer,
+        state.config().chat.master_key.clone(),
+        worker_config,
+    )
+    .with_observer(Arc::new(move |outcome| {
+        metrics.record_webhook_attempt(outcome == hark_webhooks::Outcome::Delivered)
+    }));
+    Some(tokio::spawn(worker.run(shutdown)))
 }

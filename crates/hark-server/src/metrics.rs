@@ -20,6 +20,8 @@ pub struct Metrics {
     items_ingested: IntCounter,
     items_failed: IntCounter,
     storage_unavailable: IntCounter,
+    webhook_attempts: IntCounterVec,
+    webhook_pending: IntGauge,
 }
 
 /// A response extension set by the error shapes when the store was unavailable (a full disk,
@@ -66,6 +68,19 @@ impl Metrics {
             "Requests answered 503 because the store could not write or be reached (disk full, database down)",
         )
         .expect("valid metric definition");
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new(
+                "hark_webhook_attempts_total",
+                "Webhook delivery attempts made by this node, by outcome (delivered, failed)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric definition");
+        let webhook_pending = IntGauge::new(
+            "hark_webhook_outbox_pending",
+            "Webhook deliveries waiting to be made, all nodes (read at scrape time)",
+        )
+        .expect("valid metric definition");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
@@ -73,6 +88,8 @@ impl Metrics {
             Box::new(items_ingested.clone()),
             Box::new(items_failed.clone()),
             Box::new(storage_unavailable.clone()),
+            Box::new(webhook_attempts.clone()),
+            Box::new(webhook_pending.clone()),
         ] {
             registry
                 .register(collector)
@@ -86,7 +103,21 @@ impl Metrics {
             items_ingested,
             items_failed,
             storage_unavailable,
+            webhook_attempts,
+            webhook_pending,
         }
+    }
+
+    /// Counts one webhook delivery attempt.
+    pub fn record_webhook_attempt(&self, delivered: bool) {
+        let outcome = if delivered { "delivered" } else { "failed" };
+        self.webhook_attempts.with_label_values(&[outcome]).inc();
+    }
+
+    /// Sets the outbox depth (pending deliveries).
+    pub fn set_webhook_pending(&self, pending: u64) {
+        self.webhook_pending
+            .set(i64::try_from(pending).unwrap_or(i64::MAX));
     }
 
     /// The registry, for other components of the process to add their own series.

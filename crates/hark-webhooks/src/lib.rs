@@ -10,8 +10,8 @@
 //! - [`client`]: one HTTP delivery attempt and its verdict (addresses checked at connect time);
 //! - [`slack`]: the message body for Slack incoming-webhook endpoints.
 //!
-//! The outbox, the endpoints and the worker loop that claims outbox rows live with the store
-//! and the server; this crate gives them pure functions and one HTTP client.
+//! - [`worker`]: the delivery loop of every node, over the store's outbox (endpoints and the
+//!   outbox itself are the store's: `hark_store::WebhookStore`).
 //!
 //! [Standard Webhooks]: https://www.standardwebhooks.com/
 
@@ -23,6 +23,7 @@ mod resolver;
 pub mod schedule;
 pub mod signing;
 pub mod slack;
+pub mod worker;
 
 pub use client::{AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason, Verdict};
 pub use endpoint_url::{check_url, parse_url, UrlError};
@@ -30,3 +31,4 @@ pub use event::{generate_message_id, Event, EventData, EventType};
 pub use schedule::RetrySchedule;
 pub use signing::{sign, signature_header, verify, webhook_headers, SecretError, WebhookSecret};
 pub use slack::SlackMessage;
+pub use worker::{Observer, Outcome, Worker, WorkerConfig};

@@ -58,6 +58,8 @@ pub struct Config {
     pub tls: Tls,
     /// The web dashboard's sessions and sign-in.
     pub web: Web,
+    /// Webhooks: which addresses endpoints may reach, and this node's delivery worker.
+    pub webhooks: Webhooks,
     /// `HARK_*` environment variables that name no configuration key: ignored (environments
     /// carry variables meant for other tools, `HARK_BIN` say), and logged as a warning once
     /// logging is up. Not a configuration key itself.
@@ -144,6 +146,78 @@ impl Default for Web {
             sign_in_failures_per_account: web.sign_in_failures_per_account,
             sign_in_failures_per_address: web.sign_in_failures_per_address,
         }
+    }
+}
+
+/// The `[webhooks]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhooks {
+    /// Accept endpoint URLs that resolve to loopback, private, link-local or metadata
+    /// addresses (checked at creation and at every connection). Off by default.
+    #[serde(deserialize_with = "crate::config_de::lenient_bool")]
+    pub allow_private_networks: bool,
+    /// Run the delivery worker on this node (every node may: each attempt is claimed by one).
+    #[serde(deserialize_with = "crate::config_de::lenient_bool")]
+    pub deliver: bool,
+    /// Delays before the retries of a failed delivery ("5s", "5m", "2h", "250ms"…); after the
+    /// last, the delivery fails.
+    #[serde(deserialize_with = "crate::config_de::lenient_list")]
+    pub retry_schedule: Vec<String>,
+    /// Longest one attempt may take, in seconds.
+    #[serde(deserialize_with = "lenient_number")]
+    pub timeout_secs: u64,
+    /// Deliveries one endpoint may have in flight at once, over all nodes.
+    #[serde(deserialize_with = "lenient_number")]
+    pub max_in_flight_per_endpoint: u32,
+    /// Sleep between looks at the outbox when nothing was due, in milliseconds.
+    #[serde(deserialize_with = "lenient_number")]
+    pub poll_ms: u64,
+    /// The dashboard's public URL, for the links of Slack messages (none when empty).
+    pub dashboard_url: String,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        let worker = hark_webhooks::WorkerConfig::default();
+        Self {
+            allow_private_networks: false,
+            deliver: true,
+            retry_schedule: ["5s", "5m", "30m", "2h", "5h", "10h", "10h"]
+                .map(String::from)
+                .to_vec(),
+            timeout_secs: hark_webhooks::DeliveryConfig::default().timeout.as_secs(),
+            max_in_flight_per_endpoint: worker.per_endpoint,
+            poll_ms: u64::try_from(worker.poll.as_millis()).unwrap_or(500),
+            dashboard_url: String::new(),
+        }
+    }
+}
+
+impl Webhooks {
+    /// The server's webhook settings; `Err` names a retry schedule entry that is not a
+    /// duration.
+    pub fn settings(&self) -> Result<hark_server::WebhookSettings, String> {
+        let schedule =
+            hark_webhooks::RetrySchedule::parse(&self.retry_schedule).map_err(|e| e.to_string())?;
+        let timeout = Duration::from_secs(self.timeout_secs);
+        let worker = self.deliver.then(|| hark_webhooks::WorkerConfig {
+            poll: Duration::from_millis(self.poll_ms),
+            lease: timeout + Duration::from_secs(30),
+            per_endpoint: self.max_in_flight_per_endpoint,
+            schedule,
+            dashboard_url: self.dashboard_url.clone(),
+            ..hark_webhooks::WorkerConfig::default()
+        });
+        Ok(hark_server::WebhookSettings {
+            allow_private_networks: self.allow_private_networks,
+            worker,
+            delivery: hark_webhooks::DeliveryConfig {
+                timeout,
+                allow_private_networks: self.allow_private_networks,
+                ..hark_webhooks::DeliveryConfig::default()
+            },
+        })
     }
 }
 
@@ -241,6 +315,7 @@ impl Default for Config {
             analysis: Analysis::default(),
             tls: Tls::default(),
             web: Web::default(),
+            webhooks: Webhooks::default(),
             ignored_env: Vec::new(),
         }
     }
@@ -312,6 +387,7 @@ impl fmt::Debug for Config {
             .field("analysis", &self.analysis)
             .field("tls", &self.tls)
             .field("web", &self.web)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -379,6 +455,12 @@ impl Config {
             "tls.cert_file and tls.key_file go together: set both for HTTPS, or neither"
         } else if self.web.session_idle_secs == 0 || self.web.session_absolute_secs == 0 {
             "web.session_idle_secs and web.session_absolute_secs must be at least 1"
+        } else if self.webhooks.timeout_secs == 0 {
+            "webhooks.timeout_secs must be at least 1"
+        } else if self.webhooks.max_in_flight_per_endpoint == 0 {
+            "webhooks.max_in_flight_per_endpoint must be at least 1"
+        } else if self.webhooks.settings().is_err() {
+            "webhooks.retry_schedule must be a list of durations such as \"5s\", \"5m\", \"2h\""
         } else if self.limits.header_read_timeout_secs == 0 {
             "limits.header_read_timeout_secs must be at least 1"
         } else if self.limits.http2_max_concurrent_streams == 0 {
@@ -491,6 +573,8 @@ impl Config {
                 sign_in_failures_per_address: self.web.sign_in_failures_per_address,
                 ..hark_web::WebSettings::default()
             },
+            // `validate` refused a schedule that does not parse.
+            webhooks: self.webhooks.settings().unwrap_or_default(),
         }
     }
 }

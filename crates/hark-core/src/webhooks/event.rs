@@ -33,11 +33,14 @@ pub enum EventType {
     /// application per day).
     #[serde(rename = "chat_quality.dropped")]
     ChatQualityDropped,
+    /// A test event sent on request to one endpoint (not subscribable).
+    #[serde(rename = "webhook.test")]
+    Test,
 }
 
 impl EventType {
     /// Every type, in documentation order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::FeedbackAnalyzed,
         Self::ThemeCreated,
         Self::ThemeUpdated,
@@ -45,6 +48,7 @@ impl EventType {
         Self::ChatFeedbackReceived,
         Self::ChatFeedbackNotUseful,
         Self::ChatQualityDropped,
+        Self::Test,
     ];
 
     /// The wire and stored name.
@@ -57,7 +61,13 @@ impl EventType {
             Self::ChatFeedbackReceived => "chat_feedback.received",
             Self::ChatFeedbackNotUseful => "chat_feedback.not_useful",
             Self::ChatQualityDropped => "chat_quality.dropped",
+            Self::Test => "webhook.test",
         }
+    }
+
+    /// Whether an endpoint may subscribe to it (every type but the test event).
+    pub fn is_subscribable(self) -> bool {
+        self != Self::Test
     }
 
     /// The type named `s`.
@@ -103,7 +113,11 @@ impl OutboxEvent {
         Self {
             event_type,
             facts,
-            data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+            // Through text, so an `f32` keeps its short form (-0.62, not -0.6200000047683716).
+            data: serde_json::to_string(data)
+                .ok()
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or(serde_json::Value::Null),
             timestamp: Timestamp::now(),
             once_key: None,
         }

@@ -12,6 +12,7 @@
 //! | `PUT /api/1/items/{id}/category`, `POST /api/1/analysis/examples`, `POST /api/1/analysis/reanalyze`, `GET /api/1/analysis/status` | [`analysis`] |
 //! | `GET /api/1/themes`, `GET/PATCH/DELETE /api/1/themes/{id}`, `POST /api/1/themes/{id}/merge`, `POST /api/1/themes/recluster`, `GET /api/1/mentions` | [`themes`] |
 //! | `GET /api/1/chat/feedback`, `GET /api/1/chat/applications/{a}/conversations/{c}`, `GET /api/1/chat/stats` | [`chat_read`] |
+//! | `/api/1/webhooks…`: endpoints, secrets, test sends, deliveries, resends | [`webhooks`] |
 
 pub mod analysis;
 mod auth;
@@ -22,6 +23,7 @@ pub mod input;
 pub mod items;
 pub mod search;
 pub mod themes;
+pub mod webhooks;
 pub use hark_core::theme_view as themes_view;
 
 pub(crate) use auth::basic_project;
@@ -55,4 +57,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(chat_read::list_feedback))
         .routes(routes!(chat_read::get_conversation))
         .routes(routes!(chat_read::stats))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::test_send))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::delivery))
+        .routes(routes!(webhooks::resend))
 }

@@ -238,3 +238,42 @@ pub struct SourceBody {
     #[schema(max_length = 5000)]
     pub snippet: Option<String>,
 }
+
+/// `POST /api/1/webhooks`.
+#[derive(Serialize, ToSchema)]
+pub struct NewEndpointBody {
+    /// Where events are posted: http or https; not a loopback, private, link-local or metadata
+    /// address unless the server allows private networks.
+    #[schema(min_length = 1, max_length = 2048, format = "uri")]
+    pub url: String,
+    /// `standard` (signed JSON, the default) or `slack` (a Slack incoming-webhook URL).
+    pub kind: Option<hark_core::webhooks::EndpointKind>,
+    /// The event types it receives (`webhook.test` is sent on request only).
+    #[schema(min_items = 1)]
+    pub events: Vec<hark_core::webhooks::EventType>,
+    /// Which of those events (all when absent).
+    pub filter: Option<hark_core::webhooks::EndpointFilter>,
+    /// A note for people.
+    #[schema(max_length = 200)]
+    pub description: Option<String>,
+}
+
+/// `PATCH /api/1/webhooks/{id}`: what changes; the rest stays.
+#[derive(Serialize, ToSchema)]
+pub struct EndpointPatchBody {
+    /// A new URL.
+    #[schema(min_length = 1, max_length = 2048, format = "uri")]
+    pub url: Option<String>,
+    /// A new kind.
+    pub kind: Option<hark_core::webhooks::EndpointKind>,
+    /// New event types.
+    #[schema(min_items = 1)]
+    pub events: Option<Vec<hark_core::webhooks::EventType>>,
+    /// A new filter (replaces the old one).
+    pub filter: Option<hark_core::webhooks::EndpointFilter>,
+    /// A new note; `null` removes it.
+    #[schema(max_length = 200)]
+    pub description: Option<String>,
+    /// Enable (clears a failing or disabled state) or disable.
+    pub enabled: Option<bool>,
+}

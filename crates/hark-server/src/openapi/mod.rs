@@ -56,6 +56,7 @@ const AWS_SIGV4: &str = "aws_sigv4";
         (name = "analysis", description = "Categories, examples, re-analysis"),
         (name = "themes", description = "Themes, their metrics and mentions"),
         (name = "chat feedback", description = "Read back the votes on AI answers"),
+        (name = "webhooks", description = "Push events to other systems (Standard Webhooks, Slack)"),
         (name = "Q Business", description = "Amazon Q Business PutFeedback, AWS SigV4"),
         (name = "admin", description = "Projects, sources, applications, keys, users"),
         (name = "operations", description = "Probes and metrics, no auth")

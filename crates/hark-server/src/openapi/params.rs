@@ -192,3 +192,15 @@ pub struct ChatStatsQuery {
     #[param(minimum = 0, maximum = 100)]
     pub top: Option<u32>,
 }
+
+/// `GET /api/1/webhooks/{id}/deliveries`: newest first, paged by `before`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveriesQuery {
+    /// Only deliveries with ids below this (`next_before` of the previous page).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}

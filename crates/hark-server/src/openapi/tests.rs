@@ -94,6 +94,9 @@ fn parse_query(path: &str, pairs: &[(String, String)]) -> Result<(), Vec<Issue>>
         "/api/1/mentions" => MentionsQuery::from_pairs(pairs).map(drop),
         "/api/1/chat/feedback" => FeedbackQuery::from_pairs(pairs).map(drop),
         "/api/1/chat/stats" => StatsQuery::from_pairs(pairs).map(drop),
+        "/api/1/webhooks/{id}/deliveries" => {
+            crate::api::input::webhooks::DeliveriesQuery::from_pairs(pairs).map(drop)
+        }
         other => panic!("{other} documents a query: add its parser to this test"),
     }
 }

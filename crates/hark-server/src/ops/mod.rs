@@ -41,6 +41,10 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiErr
 /// Prometheus text exposition of this server's registry.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain; version=0.0.4; charset=utf-8", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    // The outbox depth is the store's; a store that does not answer leaves the last value.
+    if let Ok(pending) = state.store().pending_deliveries().await {
+        state.metrics().set_webhook_pending(pending);
+    }
     let text = state
         .metrics()
         .render()

@@ -20,6 +20,7 @@ mod path;
 mod query;
 pub mod search;
 pub mod themes;
+pub mod webhooks;
 
 pub use body::{FromJson, JsonBody, ValidJson};
 pub use object::ObjectReader;
