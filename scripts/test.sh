@@ -34,6 +34,8 @@ cargo build --quiet -p hark
 python3 -m pytest -q -p no:cacheprovider tests/boto3 2>&1 | tee -a "$log" || status=$?
 # The MCP server through the official Python MCP client, over Streamable HTTP and stdio.
 python3 -m pytest -q -p no:cacheprovider tests/mcp 2>&1 | tee -a "$log" || status=$?
+# Webhooks end to end: a real receiver verifying with the standardwebhooks library from PyPI.
+python3 -m pytest -q -p no:cacheprovider tests/webhooks 2>&1 | tee -a "$log" || status=$?
 # The OpenAPI document (openapi-spec-validator) and the schemathesis fuzzer it drives, live.
 python3 -m pytest -q -p no:cacheprovider tests/openapi 2>&1 | tee -a "$log" || status=$?
 # The dashboard in headless Chromium, against the same binary (its summary line is counted below).
