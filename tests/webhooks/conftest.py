@@ -185,9 +185,10 @@ def receiver():
     r.close()
 
 
-# Private networks allowed (the receiver is on loopback); retries after 1 s, 2 s, then give up.
+# Private networks allowed (the receiver is on loopback); retries after 1 s, 2 s, then give up;
+# rising themes and quality drops looked for every second.
 FAST = {"HARK_WEBHOOKS__ALLOW_PRIVATE_NETWORKS": "true", "HARK_WEBHOOKS__RETRY_SCHEDULE": "1s,2s",
-        "HARK_WEBHOOKS__POLL_MS": "100"}
+        "HARK_WEBHOOKS__POLL_MS": "100", "HARK_WEBHOOKS__WATCH_SECS": "1"}
 
 
 @pytest.fixture(scope="session")

@@ -127,6 +127,56 @@ def test_analysis_and_themes_fire_their_events(hark, receiver):
     assert update["theme"] == {"id": first["id"], "name": "Named by a person"}
 
 
+def test_rising_themes_are_announced_once_per_theme_and_week(hark, receiver):
+    """Runs after the pipeline test: its reviews arrived this week, none last week, so every theme
+    with 3 mentions or more this week grew past a threshold of 1.5."""
+    path = "/rising"
+    e = hark.endpoint(receiver.url(path), ["theme.rising"], filter={"growth_threshold": 1.5})
+    receiver.expect(path, e["secret"])
+    listing = hark.api("GET", "/api/1/themes", params={"limit": 500}).json()
+    rising = set(listing["rising"])
+    assert rising, listing
+    got = receiver.wait_for(path, lambda rs: {json.loads(r["body"])["data"]["theme"]["id"] for r in rs} >= rising)
+    time.sleep(3)  # the watcher looks every second: nothing is announced twice
+    got = receiver.received(path)
+    ids = [json.loads(r["body"])["data"]["theme"]["id"] for r in got]
+    assert len(ids) == len(set(ids)) and set(ids) == rising, (ids, rising)
+    for ev in events_of(got):
+        d = ev["data"]
+        assert d["this_week"] >= 3 and d["last_week"] == 0 and d["growth"] == d["this_week"]
+    assert all(r["verified"] for r in got)
+
+
+def test_a_useful_rate_drop_is_announced_once_a_day(hark, receiver):
+    path = "/quality"
+    e = hark.endpoint(receiver.url(path), ["chat_quality.dropped"], filter={"useful_rate_below": 0.6})
+    receiver.expect(path, e["secret"])
+    from conftest import admin
+    app = admin(hark.data, "create-app", "--project", hark.project_id, "--name", "quality")["application_id"]
+    conv = str(uuid.uuid4())
+
+    def vote(usefulness):
+        r = requests.post(f"{hark.base}/applications/{app}/conversations/{conv}/messages/{uuid.uuid4()}/feedback",
+                          json={"messageUsefulness": {"usefulness": usefulness, "submittedAt": time.time()}},
+                          auth=hark.auth, timeout=60)
+        assert r.status_code == 200, r.text
+
+    for u in ["USEFUL", "USEFUL", "NOT_USEFUL", "USEFUL"]:
+        vote(u)
+    time.sleep(2.5)  # 4 votes: too few to judge
+    assert receiver.received(path) == []
+    for u in ["NOT_USEFUL", "NOT_USEFUL", "NOT_USEFUL"]:
+        vote(u)  # 3 useful of 7: 0.43 < 0.6
+    got = receiver.wait_for(path, lambda rs: len(rs) == 1)
+    vote("NOT_USEFUL")
+    time.sleep(2.5)
+    got = receiver.received(path)
+    assert len(got) == 1 and got[0]["verified"]
+    d = json.loads(got[0]["body"])["data"]
+    assert d["application_id"] == app and d["votes"] == 7 and d["threshold"] == 0.6
+    assert abs(d["useful_rate"] - 3 / 7) < 1e-9
+
+
 def test_chat_feedback_fires_received_and_not_useful(hark, receiver):
     path = "/chat"
     e = hark.endpoint(receiver.url(path), ["chat_feedback.received", "chat_feedback.not_useful"],

@@ -197,10 +197,12 @@ fn spawn_webhook_worker(
         state.store_arc(),
         deliverer,
         state.config().chat.master_key.clone(),
-        worker_config,
+        worker_config.clone(),
     )
     .with_observer(Arc::new(move |outcome| {
         metrics.record_webhook_attempt(outcome == hark_webhooks::Outcome::Delivered)
     }));
+    let watcher = hark_webhooks::Watcher::new(state.store_arc(), worker_config.watch_every);
+    tokio::spawn(watcher.run(shutdown.clone()));
     Some(tokio::spawn(worker.run(shutdown)))
 }

@@ -10,6 +10,7 @@
 //! - [`client`]: one HTTP delivery attempt and its verdict (addresses checked at connect time);
 //! - [`slack`]: the message body for Slack incoming-webhook endpoints.
 //!
+//! - [`watch`]: the events found by looking at the data (rising themes, useful rate drops);
 //! - [`worker`]: the delivery loop of every node, over the store's outbox (endpoints and the
 //!   outbox itself are the store's: `hark_store::WebhookStore`).
 //!
@@ -23,6 +24,7 @@ mod resolver;
 pub mod schedule;
 pub mod signing;
 pub mod slack;
+pub mod watch;
 pub mod worker;
 
 pub use client::{AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason, Verdict};
@@ -31,4 +33,5 @@ pub use event::{generate_message_id, Event, EventData, EventType};
 pub use schedule::RetrySchedule;
 pub use signing::{sign, signature_header, verify, webhook_headers, SecretError, WebhookSecret};
 pub use slack::SlackMessage;
+pub use watch::Watcher;
 pub use worker::{Observer, Outcome, Worker, WorkerConfig};

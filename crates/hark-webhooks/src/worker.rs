@@ -36,6 +36,8 @@ pub struct WorkerConfig {
     pub schedule: RetrySchedule,
     /// The dashboard's public URL, for the links of Slack messages (none when empty).
     pub dashboard_url: String,
+    /// How often rising themes and useful-rate drops are looked for ([`crate::Watcher`]).
+    pub watch_every: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -47,6 +49,7 @@ impl Default for WorkerConfig {
             per_endpoint: 4,
             schedule: RetrySchedule::default(),
             dashboard_url: String::new(),
+            watch_every: Duration::from_secs(60),
         }
     }
 }

@@ -175,6 +175,9 @@ pub struct Webhooks {
     pub poll_ms: u64,
     /// The dashboard's public URL, for the links of Slack messages (none when empty).
     pub dashboard_url: String,
+    /// How often rising themes and useful-rate drops are looked for, in seconds.
+    #[serde(deserialize_with = "lenient_number")]
+    pub watch_secs: u64,
 }
 
 impl Default for Webhooks {
@@ -190,6 +193,7 @@ impl Default for Webhooks {
             max_in_flight_per_endpoint: worker.per_endpoint,
             poll_ms: u64::try_from(worker.poll.as_millis()).unwrap_or(500),
             dashboard_url: String::new(),
+            watch_secs: worker.watch_every.as_secs(),
         }
     }
 }
@@ -207,6 +211,7 @@ impl Webhooks {
             per_endpoint: self.max_in_flight_per_endpoint,
             schedule,
             dashboard_url: self.dashboard_url.clone(),
+            watch_every: Duration::from_secs(self.watch_secs.max(1)),
             ..hark_webhooks::WorkerConfig::default()
         });
         Ok(hark_server::WebhookSettings {
