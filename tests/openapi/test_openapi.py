@@ -119,8 +119,8 @@ def basic(hark):
     return ["--auth", f"{hark.auth[0]}:{hark.auth[1]}"]
 
 
-def test_fuzzing_the_project_api_and_operations_finds_nothing(hark, tmp_path):
-    fuzz(hark, tmp_path, r"^/(api/1/|healthz|readyz|metrics)", basic(hark))
+def test_fuzzing_the_project_api_mcp_and_operations_finds_nothing(hark, tmp_path):
+    fuzz(hark, tmp_path, r"^/(api/1/|mcp$|healthz|readyz|metrics)", basic(hark))
 
 
 def test_fuzzing_the_q_business_routes_finds_nothing(hark, tmp_path):

@@ -63,8 +63,6 @@ pub fn router(state: AppState) -> Router {
     // Outside the server-wide bound: a caller over its own share is refused before it takes a
     // server slot.
     let slots = state.slots().clone();
-    // MCP (`/mcp`) shares the hark API's credentials, bounds and per-key slots.
-    let hark = hark.merge(mcp::router());
     let hark =
         layers::concurrency_limit(hark, &state, semaphore.clone(), api::layer_error).route_layer(
             middleware::from_fn_with_state(slots.clone(), caller_slots::api),
@@ -100,7 +98,11 @@ struct Surfaces {
 }
 
 fn surfaces() -> Surfaces {
-    let (hark, hark_doc) = api::router().merge(admin::router()).split_for_parts();
+    // MCP (`/mcp`) shares the hark API's credentials, bounds and per-key slots.
+    let (hark, hark_doc) = api::router()
+        .merge(admin::router())
+        .merge(mcp::router())
+        .split_for_parts();
     let (aws, aws_doc) = aws::router().split_for_parts();
     let (ops, ops_doc) = ops::router().split_for_parts();
     Surfaces {
@@ -126,6 +128,7 @@ fn web_state(state: &AppState) -> hark_web::WebState {
         Arc::new(move || analysis.get().cloned()),
     )
     .with_master_key(state.config().chat.master_key.clone())
+    .with_private_networks(state.config().webhooks.allow_private_networks)
 }
 
 /// Answer of routes that do not exist: under `/applications`, the AWS-shaped

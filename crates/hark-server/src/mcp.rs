@@ -10,19 +10,48 @@ use crate::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
-use axum::Router;
+use axum::Json;
 use hark_core::validate::Issue;
 use hark_core::ProjectId;
 use hark_mcp::HarkMcp;
+use serde_json::{json, Value};
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The route, without layers (see [`crate::router`]).
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/mcp", any(serve))
+/// The route with its OpenAPI description, without layers (see [`crate::router`]). Only POST:
+/// the stateless transport has no stream to GET and no session to DELETE (405).
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(serve))
+}
+
+/// What the MCP transport accepts: JSON answers, and server-sent events it never sends.
+const MCP_ACCEPT: &str = "application/json, text/event-stream";
+
+/// A JSON-RPC error answer (400) for a body that is not one JSON-RPC 2.0 message, in the shape
+/// MCP clients parse: `-32700` when it is not JSON, `-32600` when it is not a message.
+fn jsonrpc_problem(body: &[u8]) -> Option<Response> {
+    let (code, message) = match serde_json::from_slice::<Value>(body) {
+        Err(e) => (-32700, format!("Parse error: the body is not JSON ({e})")),
+        Ok(Value::Object(m))
+            if m.get("jsonrpc") == Some(&json!("2.0"))
+                && (m.get("method").is_some_and(Value::is_string)
+                    || m.contains_key("result")
+                    || m.contains_key("error")) =>
+        {
+            return None
+        }
+        Ok(_) => (
+            -32600,
+            "Invalid Request: send one JSON-RPC 2.0 message (an object with \"jsonrpc\": \"2.0\" and a \"method\")".to_owned(),
+        ),
+    };
+    let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}});
+    Some((StatusCode::BAD_REQUEST, Json(body)).into_response())
 }
 
 /// The caller of `/mcp`: [`ProjectKey`], except that refused credentials are 401 with
@@ -55,6 +84,14 @@ impl FromRequestParts<AppState> for McpCaller {
 }
 
 /// Answers one MCP request with the handler of the caller's project.
+#[utoipa::path(post, path = "/mcp", tag = "mcp", operation_id = "mcp",
+    request_body(content = Object, description = "One JSON-RPC 2.0 message of the Model Context Protocol (Streamable HTTP transport, stateless): initialize, tools/list, tools/call, notifications"),
+    responses(
+        (status = 200, description = "The JSON-RPC answer", body = Object),
+        (status = 202, description = "A notification or response was accepted (no body)"),
+        (status = 400, description = "Not one JSON-RPC 2.0 message: a JSON-RPC error (-32700 not JSON, -32600 not a message)", body = Object),
+        (status = 406, description = "`Accept` must allow `application/json`")
+    ))]
 async fn serve(
     McpCaller { project_id }: McpCaller,
     State(state): State<AppState>,
@@ -77,6 +114,29 @@ async fn serve(
                 ApiError::invalid("could not read the request body", vec![Issue::new("", why)])
             }
         })?;
+    let json = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    if let Some(problem) = jsonrpc_problem(&bytes) {
+        return Ok(problem);
+    }
+    let mut parts = parts;
+    // A client that takes anything (no `Accept`, or `*/*`) gets what the transport sends.
+    let accepts_any = parts
+        .headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.split(',').any(|t| t.trim().starts_with("*/*")));
+    if accepts_any {
+        parts
+            .headers
+            .insert(ACCEPT, HeaderValue::from_static(MCP_ACCEPT));
+    }
     let request = Request::from_parts(parts, Body::from(bytes));
     let analysis = state.config().analysis.clone();
     let mcp = HarkMcp::new(state.store_arc(), project_id)

@@ -57,6 +57,7 @@ const AWS_SIGV4: &str = "aws_sigv4";
         (name = "themes", description = "Themes, their metrics and mentions"),
         (name = "chat feedback", description = "Read back the votes on AI answers"),
         (name = "webhooks", description = "Push events to other systems (Standard Webhooks, Slack)"),
+        (name = "mcp", description = "Model Context Protocol server for AI assistants (JSON-RPC 2.0)"),
         (name = "Q Business", description = "Amazon Q Business PutFeedback, AWS SigV4"),
         (name = "admin", description = "Projects, sources, applications, keys, users"),
         (name = "operations", description = "Probes and metrics, no auth")
@@ -96,7 +97,7 @@ pub fn complete(surfaces: impl IntoIterator<Item = OpenApi>) -> OpenApi {
         }
     }
     for (path, item) in doc.paths.paths.iter_mut() {
-        let (scheme, errors) = if path.starts_with("/api/1/") {
+        let (scheme, errors) = if path.starts_with("/api/1/") || path == "/mcp" {
             (Some(PROJECT_BASIC), ApiErrors::responses())
         } else if path.starts_with("/admin/") {
             (Some(ADMIN_BEARER), ApiErrors::responses())

@@ -35,7 +35,7 @@ fn every_operation_has_a_unique_id_its_surface_auth_and_error_answers() {
         .collect();
     assert_eq!(ids.len(), ops.len(), "operation ids are unique");
     for (method, path, op) in &ops {
-        let scheme = if path.starts_with("/api/1/") {
+        let scheme = if path.starts_with("/api/1/") || path == "/mcp" {
             Some("project_basic")
         } else if path.starts_with("/admin/") {
             Some("admin_bearer")
