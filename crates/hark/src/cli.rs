@@ -7,6 +7,9 @@ use hark_core::users::Role;
 use hark_core::SourceKind;
 use std::path::PathBuf;
 
+mod webhooks;
+pub use webhooks::WebhookCommand;
+
 /// hark: self-hosted AI feedback server.
 #[derive(Debug, Parser)]
 #[command(name = "hark", version, about)]
@@ -21,8 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server until SIGINT/SIGTERM.
     Serve(ServeArgs),
-    /// Manage projects, sources, applications and access keys (works while a server runs on
-    /// the same database).
+    /// Manage projects, sources, applications, access keys, users and webhook endpoints (works
+    /// while a server runs on the same database).
     Admin(AdminArgs),
     /// Zero-setup first run: create (or reuse) a "demo" project, webhook source, application
     /// and access key, print the credentials, a curl command and a boto3 snippet, then serve
@@ -384,6 +387,10 @@ pub enum AdminCommand {
         #[arg(long, value_name = "USER")]
         user: String,
     },
+    /// Webhook endpoints: create-webhook, list-webhooks, delete-webhook,
+    /// rotate-webhook-secret, enable-webhook, disable-webhook.
+    #[command(flatten)]
+    Webhook(WebhookCommand),
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -512,6 +519,56 @@ mod tests {
         ));
         assert!(parse(&["revoke-access-key", "--project", "p"]).is_none());
         assert!(parse(&["create-access-key"]).is_none());
+    }
+
+    #[test]
+    fn webhook_commands_parse() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["hark", "admin"];
+            all.extend_from_slice(args);
+            match Cli::try_parse_from(all).map(|c| c.command) {
+                Ok(Command::Admin(AdminArgs {
+                    command: AdminCommand::Webhook(w),
+                    ..
+                })) => Some(w),
+                _ => None,
+            }
+        };
+        let created = parse(&[
+            "create-webhook",
+            "--project",
+            "p",
+            "--url",
+            "https://example.com/h",
+            "--events",
+            "theme.created,theme.rising",
+        ]);
+        assert!(
+            matches!(
+                created,
+                Some(WebhookCommand::CreateWebhook { ref events, kind: hark_core::webhooks::EndpointKind::Standard, filter_json: None, .. })
+                    if events == &["theme.created", "theme.rising"]
+            ),
+            "{created:?}"
+        );
+        assert!(parse(&["create-webhook", "--project", "p", "--url", "u"]).is_none());
+        assert!(parse(&[
+            "create-webhook",
+            "--project",
+            "p",
+            "--url",
+            "u",
+            "--events",
+            "x",
+            "--kind",
+            "teams"
+        ])
+        .is_none());
+        assert!(matches!(
+            parse(&["disable-webhook", "--project", "p", "--webhook", "whk_1"]),
+            Some(WebhookCommand::DisableWebhook { .. })
+        ));
+        assert!(parse(&["rotate-webhook-secret", "--project", "p"]).is_none());
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! `{"application_id", "project_id", "name", "strict", "created_at"}`, `list-apps` an array of
 //! those; `create-access-key` prints `{"access_key_id", "secret_access_key", "project_id"}`;
 //! `list-access-keys` an array of `{"access_key_id", "project_id", "created_at",
-//! "revoked_at"}`, and `revoke-access-key` the revoked key in that shape.
+//! "revoked_at"}`, and `revoke-access-key` the revoked key in that shape. Dashboard users are
+//! handled in `users.rs`, webhook endpoints in `webhooks.rs`.
 
 use super::{open_store, print_json};
 use crate::cli::AdminCommand;
@@ -44,6 +45,11 @@ struct RotatedSecret<'a> {
 
 /// Runs one admin operation.
 pub async fn run(config: &Config, command: AdminCommand) -> Result<(), Error> {
+    // Webhook commands check their input, then open the store themselves.
+    let command = match command {
+        AdminCommand::Webhook(command) => return super::webhooks::run(config, command).await,
+        command => command,
+    };
     // Refuse bad input before creating a database file for it.
     match &command {
         AdminCommand::CreateProject { name }
@@ -58,6 +64,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), Error> {
         | AdminCommand::ListUsers { .. }
         | AdminCommand::SetRole { .. }
         | AdminCommand::DeleteUser { .. }) => super::users::run(store, command).await,
+        AdminCommand::Webhook(command) => super::webhooks::run(config, command).await,
         AdminCommand::CreateProject { name } => {
             let created = hark_store::create_project(store, &name).await?;
             print_json(&CreatedProject {

@@ -12,6 +12,7 @@ mod progress;
 mod serve;
 mod transfer;
 mod users;
+mod webhooks;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, EnvProvider, Overrides};
