@@ -95,7 +95,9 @@ class Hark:
         self.sources = {}
 
     def start(self, **env):
-        base_env = clean_env(HARK_LOG_LEVEL="warn", HARK_ANALYSIS__MODEL_DIR=str(MODEL), **env)
+        # Webhook endpoints on 127.0.0.1: the suite's receivers are local.
+        base_env = clean_env(HARK_LOG_LEVEL="warn", HARK_ANALYSIS__MODEL_DIR=str(MODEL),
+                             HARK_WEBHOOKS__ALLOW_PRIVATE_NETWORKS="true", **env)
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([HARK, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data)],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True, env=base_env)

@@ -49,6 +49,7 @@ pub type ModelProbe = Arc<dyn Fn() -> Option<Arc<Pipeline>> + Send + Sync>;
 pub struct WebState {
     inner: Arc<Inner>,
     master: Option<Arc<MasterKey>>,
+    allow_private_networks: bool,
 }
 
 struct Inner {
@@ -70,11 +71,13 @@ impl WebState {
                 model,
             }),
             master: None,
+            allow_private_networks: false,
         }
     }
 
-    /// The same state with the deployment's master key, which seals the SigV4 access keys the
-    /// settings page issues. Without it the page lists and revokes keys but cannot issue one.
+    /// The same state with the deployment's master key, which seals the SigV4 access keys and the
+    /// webhook secrets the settings page makes. Without it the page lists and revokes keys but
+    /// cannot issue one, nor add an endpoint.
     pub fn with_master_key(mut self, master: MasterKey) -> Self {
         self.master = Some(Arc::new(master));
         self
@@ -83,6 +86,18 @@ impl WebState {
     /// The master key, when the server gave it.
     pub(crate) fn master_key(&self) -> Option<&MasterKey> {
         self.master.as_deref()
+    }
+
+    /// The same state accepting webhook endpoint URLs on loopback, private, link-local or
+    /// metadata addresses (the server's `webhooks.allow_private_networks`); refused without it.
+    pub fn with_private_networks(mut self, allow: bool) -> Self {
+        self.allow_private_networks = allow;
+        self
+    }
+
+    /// Whether webhook endpoints may be on private networks.
+    pub(crate) fn allow_private_networks(&self) -> bool {
+        self.allow_private_networks
     }
 
     /// The store.

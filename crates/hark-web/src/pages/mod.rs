@@ -52,4 +52,33 @@ pub(crate) fn router() -> Router<WebState> {
         .route("/settings/users", post(settings::users::create))
         .route("/settings/users/{id}/role", post(settings::users::set_role))
         .route("/settings/users/{id}/delete", post(settings::users::delete))
+        .route("/settings/webhooks", post(settings::webhooks::create))
+        .route(
+            "/settings/webhooks/{id}",
+            get(settings::webhooks::deliveries::page),
+        )
+        .route(
+            "/settings/webhooks/{id}/deliveries/{delivery}",
+            get(settings::webhooks::deliveries::delivery),
+        )
+        .route(
+            "/settings/webhooks/{id}/test",
+            post(settings::webhooks::test_send),
+        )
+        .route(
+            "/settings/webhooks/{id}/enable",
+            post(settings::webhooks::enable),
+        )
+        .route(
+            "/settings/webhooks/{id}/disable",
+            post(settings::webhooks::disable),
+        )
+        .route(
+            "/settings/webhooks/{id}/rotate-secret",
+            post(settings::webhooks::rotate_secret),
+        )
+        .route(
+            "/settings/webhooks/{id}/delete",
+            post(settings::webhooks::delete),
+        )
 }

@@ -1,13 +1,14 @@
 //! `/settings`, for admins only (others get 403): the project's sources with a ready-to-paste
 //! ingest request each ([`sources`]), AI applications and SigV4 access keys ([`chat`]), the
-//! project's API secret ([`secret`]) and its dashboard users ([`users`]). Every change is a
-//! CSRF-checked POST that answers a 303 back here, or a page showing a new secret once (pages
-//! are never cached: see `headers`).
+//! project's API secret ([`secret`]), its dashboard users ([`users`]) and its webhook endpoints
+//! ([`webhooks`]). Every change is a CSRF-checked POST that answers a 303 back here, or a page
+//! showing a new secret once (pages are never cached: see `headers`).
 
 pub(crate) mod chat;
 pub(crate) mod secret;
 pub(crate) mod sources;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 use crate::auth::DashboardUser;
 use crate::view::format::time;
@@ -89,6 +90,16 @@ pub(crate) async fn page(
     headers: HeaderMap,
 ) -> Result<Markup, WebError> {
     require_admin(&user)?;
+    render(&state, &user, &headers, webhooks::FormState::default()).await
+}
+
+/// The settings page, with the webhook form as given (empty, or refused with its problems).
+pub(crate) async fn render(
+    state: &WebState,
+    user: &DashboardUser,
+    headers: &HeaderMap,
+    webhook_form: webhooks::FormState,
+) -> Result<Markup, WebError> {
     let store = state.store();
     let project_id = user.project();
     let project = store
@@ -99,7 +110,9 @@ pub(crate) async fn page(
     let apps = store.list_applications(project_id).await?;
     let keys = store.list_access_keys(project_id).await?;
     let people = store.list_users(project_id).await?;
-    let base = base_url(&state, &headers);
+    let endpoints = webhooks::load(state, user).await?;
+    let base = base_url(state, headers);
+    let can_seal = state.master_key().is_some();
     let content = html! {
         h1 { "Settings" }
         dl.facts {
@@ -108,12 +121,13 @@ pub(crate) async fn page(
             dt { "API key" } dd { (project.api_key) }
             dt { "Created" } dd { (time(project.created_at)) " UTC" }
         }
-        (sources::section(&user, &project, &sources, &base))
-        (chat::section(&user, &apps, &keys, state.master_key().is_some()))
-        (secret::section(&user))
-        (users::section(&user, &people))
+        (sources::section(user, &project, &sources, &base))
+        (chat::section(user, &apps, &keys, can_seal))
+        (secret::section(user))
+        (users::section(user, &people))
+        (webhooks::section(user, &endpoints, &webhook_form, can_seal))
     };
-    Ok(layout::page("Settings", &user, Section::Settings, content))
+    Ok(layout::page("Settings", user, Section::Settings, content))
 }
 
 #[cfg(test)]
