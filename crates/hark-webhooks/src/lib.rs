@@ -7,6 +7,8 @@
 //! - [`event`]: the event types, their typed data and the `{"type","timestamp","data"}` body;
 //! - [`address`]: which IP addresses an endpoint may not reach (SSRF protection);
 //! - [`endpoint_url`]: which endpoint URLs are accepted, checked at creation and at delivery;
+//! - [`manage`]: what the API, the dashboard and the CLI share: URL checks, sealing, rotation,
+//!   the test event;
 //! - [`client`]: one HTTP delivery attempt and its verdict (addresses checked at connect time);
 //! - [`slack`]: the message body for Slack incoming-webhook endpoints.
 //!
@@ -20,6 +22,7 @@ pub mod address;
 pub mod client;
 pub mod endpoint_url;
 pub mod event;
+pub mod manage;
 mod resolver;
 pub mod schedule;
 pub mod signing;

@@ -23,15 +23,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hark_core::validate::Issue;
-use hark_core::webhooks::{
-    Attempt, Delivery, Endpoint, EndpointState, EventFacts, EventType, OutboxEvent,
-};
+use hark_core::webhooks::{Attempt, Delivery, Endpoint, EndpointState};
 use hark_core::{EndpointId, ProjectId, Timestamp};
+use hark_webhooks::manage;
 use hark_webhooks::{UrlError, WebhookSecret};
 use serde::Serialize;
-
-/// How long a rotated-out secret keeps signing beside the new one.
-pub const ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
 
 /// A new endpoint with its secret.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -85,18 +81,10 @@ pub struct DeliveryDetail {
     pub attempts: Vec<Attempt>,
 }
 
-/// The URL checked against the address policy. A host that does not resolve now is accepted
-/// (a passing DNS failure must not block configuration; deliveries check again); one that
-/// resolves to a forbidden address is refused.
+/// The URL checked against the address policy ([`manage::saved_url`]).
 async fn checked_url(state: &AppState, url: &str) -> Result<String, ApiError> {
     let allow = state.config().webhooks.allow_private_networks;
-    match hark_webhooks::check_url(url, allow).await {
-        Ok(u) => Ok(u.to_string()),
-        Err(UrlError::Resolve { .. }) => Ok(hark_webhooks::parse_url(url, allow)
-            .map_err(url_problem)?
-            .to_string()),
-        Err(e) => Err(url_problem(e)),
-    }
+    manage::saved_url(url, allow).await.map_err(url_problem)
 }
 
 fn url_problem(e: UrlError) -> ApiError {
@@ -112,11 +100,7 @@ async fn owned(state: &AppState, project: &ProjectId, id: &str) -> Result<Endpoi
 }
 
 fn seal(state: &AppState, id: &EndpointId, secret: &WebhookSecret) -> Vec<u8> {
-    state
-        .config()
-        .chat
-        .master_key
-        .seal_with(id.as_str().as_bytes(), secret.expose().as_bytes())
+    manage::seal(&state.config().chat.master_key, id, secret)
 }
 
 #[utoipa::path(post, path = "/api/1/webhooks", tag = "webhooks", operation_id = "createWebhook", request_body = crate::openapi::bodies::NewEndpointBody, responses((status = 201, description = "Created; the secret is shown only now", body = CreatedEndpoint)))]
@@ -229,8 +213,7 @@ pub async fn rotate_secret(
 ) -> Result<Json<RotatedEndpointSecret>, ApiError> {
     let e = owned(&state, &project_id, &id).await?;
     let secret = WebhookSecret::generate();
-    let until =
-        Timestamp::from_micros(Timestamp::now().as_micros() + ROTATION_OVERLAP_SECS * 1_000_000);
+    let until = manage::rotation_deadline(Timestamp::now());
     let sealed = seal(&state, &e.id, &secret);
     state
         .store()
@@ -255,11 +238,7 @@ pub async fn test_send(
             "the endpoint is disabled: enable it first".into(),
         ));
     }
-    let data = serde_json::json!({
-        "endpoint_id": e.id,
-        "message": "A test event from hark: this endpoint receives and verifies deliveries.",
-    });
-    let event = OutboxEvent::new(EventType::Test, EventFacts::default(), &data);
+    let event = manage::test_event(&e.id);
     let queued = state
         .store()
         .emit_events(&project_id, vec![event], Some(&e.id))

@@ -202,14 +202,17 @@ pub(crate) async fn finish(
 ) -> Result<(), Error> {
     let Some(row) = query_opt(
         c,
-        "SELECT endpoint_id, status FROM webhook_deliveries WHERE id = $1 FOR UPDATE",
+        "SELECT endpoint_id, status, attempts FROM webhook_deliveries WHERE id = $1 FOR UPDATE",
         &[&delivery],
     )
     .await?
     else {
         return Ok(());
     };
-    let (endpoint, status): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+    // The attempt's number is the row's: a worker whose lease ran out while another node made
+    // an attempt too records the next number, not a duplicate.
+    let (endpoint, status, attempts): (String, String, i64) =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
     if status != DeliveryStatus::Pending.as_str() {
         return Ok(());
     }
@@ -218,11 +221,11 @@ pub(crate) async fn finish(
         c,
         &format!(
             "INSERT INTO webhook_attempts (delivery_id, {ATTEMPT_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
+             VALUES ($1, $2, $3, $4, $5, $6)"
         ),
         &[
             &delivery,
-            &i64::from(attempt.number),
+            &(attempts + 1),
             &attempt.at.as_micros(),
             &http_status,
             &i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),

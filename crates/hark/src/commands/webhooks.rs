@@ -13,16 +13,16 @@ use super::{open_store, print_json};
 use crate::cli::WebhookCommand;
 use crate::config::Config;
 use crate::error::Error;
-use hark_core::crypto::MasterKey;
 use hark_core::limits::MAX_NAME_CHARS;
 use hark_core::webhooks::{Endpoint, EndpointFilter, EndpointKind, EndpointState, EventType};
 use hark_core::{EndpointId, ProjectId, Timestamp};
 use hark_server::api::input::webhooks::EndpointPatch;
 use hark_server::api::input::FromJson;
-use hark_server::api::webhooks::{CreatedEndpoint, RotatedEndpointSecret, ROTATION_OVERLAP_SECS};
+use hark_server::api::webhooks::{CreatedEndpoint, RotatedEndpointSecret};
 use hark_server::ApiError;
 use hark_store::{Store, StoreError};
-use hark_webhooks::{UrlError, WebhookSecret};
+use hark_webhooks::manage;
+use hark_webhooks::WebhookSecret;
 
 /// What `create-webhook` stores, once every flag has been checked.
 struct NewWebhook {
@@ -68,14 +68,12 @@ pub(super) async fn run(config: &Config, command: WebhookCommand) -> Result<(), 
             let endpoint = owned(store, project, webhook).await?;
             let master = crate::master_key::resolve(config)?;
             let secret = WebhookSecret::generate();
-            let until = Timestamp::from_micros(
-                Timestamp::now().as_micros() + ROTATION_OVERLAP_SECS * 1_000_000,
-            );
+            let until = manage::rotation_deadline(Timestamp::now());
             store
                 .rotate_endpoint_secret(
                     &endpoint.project_id,
                     &endpoint.id,
-                    &seal(&master, &endpoint.id, &secret),
+                    &manage::seal(&master, &endpoint.id, &secret),
                     until,
                 )
                 .await?;
@@ -120,7 +118,7 @@ async fn create(
     };
     let secret = WebhookSecret::generate();
     store
-        .insert_endpoint(&endpoint, &seal(&master, &endpoint.id, &secret))
+        .insert_endpoint(&endpoint, &manage::seal(&master, &endpoint.id, &secret))
         .await?;
     print_json(&CreatedEndpoint {
         endpoint,
@@ -137,7 +135,7 @@ async fn checked(
     description: Option<String>,
 ) -> Result<NewWebhook, Error> {
     let mut problems = Vec::new();
-    let url = checked_url(url, config.webhooks.allow_private_networks)
+    let url = manage::saved_url(url, config.webhooks.allow_private_networks)
         .await
         .map_err(|e| problems.push(format!("--url: {e}")))
         .ok();
@@ -164,19 +162,6 @@ async fn checked(
             description,
         }),
         _ => Err(Error::Usage(problems.join("; "))),
-    }
-}
-
-/// The URL as the API accepts it: [`hark_webhooks::parse_url`], and, when the host resolves
-/// now, every address it resolves to checked against the policy (a passing DNS failure does
-/// not block configuration; the worker checks again at every connection).
-async fn checked_url(url: &str, allow_private_networks: bool) -> Result<String, UrlError> {
-    match hark_webhooks::check_url(url, allow_private_networks).await {
-        Ok(u) => Ok(u.to_string()),
-        Err(UrlError::Resolve { .. }) => {
-            Ok(hark_webhooks::parse_url(url, allow_private_networks)?.to_string())
-        }
-        Err(e) => Err(e),
     }
 }
 
@@ -256,11 +241,6 @@ async fn set_state(
         .await?
         .ok_or(StoreError::NotFound("webhook endpoint"))?;
     print_json(&changed)
-}
-
-/// The secret sealed as the API seals it: the endpoint id is the associated data.
-fn seal(master: &MasterKey, id: &EndpointId, secret: &WebhookSecret) -> Vec<u8> {
-    master.seal_with(id.as_str().as_bytes(), secret.expose().as_bytes())
 }
 
 #[cfg(test)]

@@ -173,12 +173,8 @@ pub(crate) async fn validate(
 /// resolve now is accepted (deliveries check again at every connection); one that resolves
 /// to a forbidden address is refused.
 pub(crate) async fn checked_url(url: &str, allow_private: bool) -> Result<String, Problem> {
-    let checked = match hark_webhooks::check_url(url, allow_private).await {
-        Err(UrlError::Resolve { .. }) => hark_webhooks::parse_url(url, allow_private),
-        other => other,
-    };
-    checked
-        .map(|u| u.to_string())
+    hark_webhooks::manage::saved_url(url, allow_private)
+        .await
         .map_err(|e| Problem::new("url", url_message(&e)))
 }
 

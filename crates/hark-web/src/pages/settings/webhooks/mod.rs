@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use form::{EndpointForm, Problem};
-use hark_core::webhooks::{Delivery, Endpoint, EndpointState, EventFacts, EventType, OutboxEvent};
+use hark_core::webhooks::{Delivery, Endpoint, EndpointState};
 use hark_core::{EndpointId, Timestamp};
 use hark_webhooks::WebhookSecret;
 use maud::{html, Markup};
@@ -24,8 +24,6 @@ use serde::Deserialize;
 
 pub(crate) use view::section;
 
-/// How long a rotated-out secret keeps signing beside the new one (as in the API).
-const ROTATION_OVERLAP_SECS: i64 = 24 * 3600;
 /// Deliveries shown per endpoint on the settings page.
 pub(crate) const RECENT_DELIVERIES: u32 = 5;
 /// Longest endpoint id looked up (hark makes ids of about 30 characters).
@@ -81,7 +79,7 @@ fn seal(state: &WebState, id: &EndpointId, secret: &WebhookSecret) -> Result<Vec
             "this server cannot create webhook secrets from the dashboard; use hark admin".into(),
         )
     })?;
-    Ok(master.seal_with(id.as_str().as_bytes(), secret.expose().as_bytes()))
+    Ok(hark_webhooks::manage::seal(master, id, secret))
 }
 
 /// POST `/settings/webhooks`: adds an endpoint and shows its secret once; a refused form
@@ -157,11 +155,7 @@ pub(crate) async fn test_send(
             "The endpoint is disabled: enable it first.".into(),
         ));
     }
-    let data = serde_json::json!({
-        "endpoint_id": e.id,
-        "message": "A test event from hark: this endpoint receives and verifies deliveries.",
-    });
-    let event = OutboxEvent::new(EventType::Test, EventFacts::default(), &data);
+    let event = hark_webhooks::manage::test_event(&e.id);
     state
         .store()
         .emit_events(user.project(), vec![event], Some(&e.id))
@@ -215,8 +209,7 @@ pub(crate) async fn rotate_secret(
     let e = owned(&state, &user, &id).await?;
     let secret = WebhookSecret::generate();
     let sealed = seal(&state, &e.id, &secret)?;
-    let until =
-        Timestamp::from_micros(Timestamp::now().as_micros() + ROTATION_OVERLAP_SECS * 1_000_000);
+    let until = hark_webhooks::manage::rotation_deadline(Timestamp::now());
     state
         .store()
         .rotate_endpoint_secret(user.project(), &e.id, &sealed, until)
