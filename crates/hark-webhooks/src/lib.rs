@@ -4,7 +4,8 @@
 //!
 //! - [`signing`]: the `whsec_…` secret and the `webhook-signature` header (HMAC-SHA256);
 //! - [`schedule`]: when a failed delivery is tried again, and when an endpoint is given up on;
-//! - [`event`]: the event types, their typed data and the `{"type","timestamp","data"}` body;
+//! - [`event`]: the `{"type","timestamp","data"}` body, an example of each event type (the
+//!   types and their data are `hark_core::webhooks`');
 //! - [`address`]: which IP addresses an endpoint may not reach (SSRF protection);
 //! - [`endpoint_url`]: which endpoint URLs are accepted, checked at creation and at delivery;
 //! - [`manage`]: what the API, the dashboard and the CLI share: URL checks, sealing, rotation,
@@ -32,7 +33,7 @@ pub mod worker;
 
 pub use client::{AttemptOutcome, Deliverer, DeliveryConfig, Refusal, RetryReason, Verdict};
 pub use endpoint_url::{check_url, parse_url, UrlError};
-pub use event::{generate_message_id, Event, EventData, EventType};
+pub use event::{generate_message_id, Event, EventType};
 pub use schedule::RetrySchedule;
 pub use signing::{sign, signature_header, verify, webhook_headers, SecretError, WebhookSecret};
 pub use slack::SlackMessage;

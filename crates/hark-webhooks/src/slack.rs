@@ -8,8 +8,8 @@
 //! form links or mentions, and shortened.
 
 use crate::event::{
-    ChatFeedbackNotUseful, ChatFeedbackReceived, ChatQualityDropped, ChatVote, Event, EventType,
-    FeedbackAnalyzed, ThemeChange, ThemeCreated, ThemeRef, ThemeRising, ThemeUpdated,
+    ChatFeedbackEvent, ChatQualityDropped, Event, EventType, FeedbackAnalyzed, ThemeChange,
+    ThemeEvent, ThemeRef, ThemeRising,
 };
 use hark_core::chat::Usefulness;
 use hark_core::Timestamp;
@@ -52,7 +52,7 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             let item = d.item_id.0.to_string();
             feedback_analyzed(&d, link(&["feedback", &item]))
         }),
-        EventType::ThemeCreated => data::<ThemeCreated>(event).map(|d| {
+        EventType::ThemeCreated => data::<ThemeEvent>(event).map(|d| {
             let text = format!(
                 "New theme: *{}* ({})",
                 user_text(&d.theme.name),
@@ -60,13 +60,13 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             );
             (text, link(&["themes", &d.theme.id.0]), "Open the theme")
         }),
-        EventType::ThemeUpdated => data::<ThemeUpdated>(event).map(|d| {
-            let (text, target) = theme_updated(&d);
+        EventType::ThemeUpdated => data::<ThemeEvent>(event).and_then(|d| {
+            let (text, target) = theme_updated(&d)?;
             let url = match target {
                 Some(theme) => link(&["themes", &theme.id.0]),
                 None => link(&["themes"]),
             };
-            (text, url, "Open in hark")
+            Some((text, url, "Open in hark"))
         }),
         EventType::ThemeRising => data::<ThemeRising>(event).map(|d| {
             let growth = if d.growth.is_finite() && d.last_week > 0 {
@@ -82,10 +82,9 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             );
             (text, link(&["themes", &d.theme.id.0]), "Open the theme")
         }),
-        EventType::ChatFeedbackReceived => data::<ChatFeedbackReceived>(event)
-            .map(|d| chat_vote(&d.0, link(&["ai-answers"]))),
-        EventType::ChatFeedbackNotUseful => data::<ChatFeedbackNotUseful>(event)
-            .map(|d| chat_vote(&d.0, link(&["ai-answers"]))),
+        EventType::ChatFeedbackReceived | EventType::ChatFeedbackNotUseful => {
+            data::<ChatFeedbackEvent>(event).map(|d| chat_vote(&d, link(&["ai-answers"])))
+        }
         EventType::ChatQualityDropped => data::<ChatQualityDropped>(event).map(|d| {
             let text = format!(
                 "AI answer quality dropped for `{}` on {}\n*{}* useful, below the threshold of {} ({})",
@@ -98,7 +97,7 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
             (text, link(&["ai-answers"]), "Open AI answers")
         }),
         // Whatever its data, a test event says the same.
-        EventType::WebhookTest => Some((
+        EventType::Test => Some((
             "Test event from hark: this channel receives hark's notifications.".to_string(),
             link(&[]),
             "Open hark",
@@ -106,7 +105,7 @@ pub fn message(event: &Event, dashboard_url: &str) -> SlackMessage {
     };
     let (text, url, link_label) = parts.unwrap_or_else(|| {
         (
-            format!("hark event `{}`", event.event_type),
+            format!("hark event `{}`", event.event_type.as_str()),
             link(&[]),
             "Open hark",
         )
@@ -132,27 +131,22 @@ fn feedback_analyzed(
     (text, url, "Open the feedback")
 }
 
-/// The text of a theme change, and the theme to link to (none for a deletion).
-fn theme_updated(d: &ThemeUpdated) -> (String, Option<&ThemeRef>) {
+/// The text of a theme change, and the theme to link to (none for a deletion). `None` when
+/// the data does not say what changed (it is then not a `theme.updated`).
+fn theme_updated(d: &ThemeEvent) -> Option<(String, Option<&ThemeRef>)> {
     let name = user_text(&d.theme.name);
-    match (d.change, &d.into) {
-        (ThemeChange::Renamed, _) => {
-            let text = match &d.previous_name {
-                Some(old) => format!("Theme renamed: *{}* → *{name}*", user_text(old)),
-                None => format!("Theme renamed to *{name}*"),
-            };
-            (text, Some(&d.theme))
-        }
+    Some(match (d.change?, &d.into) {
+        (ThemeChange::Renamed, _) => (format!("Theme renamed to *{name}*"), Some(&d.theme)),
         (ThemeChange::Merged, Some(into)) => (
             format!("Theme merged: *{name}* into *{}*", user_text(&into.name)),
             Some(into),
         ),
         (ThemeChange::Merged, None) => (format!("Theme merged: *{name}*"), None),
         (ThemeChange::Deleted, _) => (format!("Theme deleted: *{name}*"), None),
-    }
+    })
 }
 
-fn chat_vote(v: &ChatVote, url: Option<String>) -> (String, Option<String>, &'static str) {
+fn chat_vote(v: &ChatFeedbackEvent, url: Option<String>) -> (String, Option<String>, &'static str) {
     let app = user_text(v.application_id.as_str());
     let mut text = match v.usefulness {
         Some(Usefulness::Useful) => format!("AI answer rated *useful* in `{app}`"),

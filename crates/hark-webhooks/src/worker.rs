@@ -192,7 +192,7 @@ impl Worker {
     /// The body and headers of an attempt: the signed event, or the Slack message. An error
     /// (a secret that cannot be opened, an unknown type) is not retried: nothing will change.
     fn request(&self, d: &ClaimedDelivery, at: Timestamp) -> Result<Request, String> {
-        let event_type = EventType::parse(d.event_type.as_str()).map_err(|e| e.to_string())?;
+        let event_type: EventType = d.event_type;
         let event = Event {
             event_type,
             timestamp: d.timestamp,

@@ -1,131 +1,158 @@
-//! The data the store writes to the outbox (`hark_core::webhooks`, serialised as
-//! `OutboxEvent::new` does) reads into this crate's typed data and gets a specific Slack
-//! message, never the fallback: the two descriptions of the wire shapes agree.
+//! The events the store's builders write to the outbox (`hark_store::backend::webhooks`) get a
+//! specific Slack message with their content, never the fallback for data of the wrong shape.
 
-use hark_core::analysis::{Category, Sentiment, ThemeId};
-use hark_core::chat::{ApplicationId, ConversationId, MessageId, Usefulness, UsefulnessReason};
-use hark_core::webhooks as core;
-use hark_core::{ItemId, Timestamp};
-use hark_webhooks::event::{
-    ChatFeedbackNotUseful, ChatFeedbackReceived, ChatQualityDropped, FeedbackAnalyzed,
-    ThemeCreated, ThemeRising, ThemeUpdated,
+use hark_core::analysis::{
+    Category, MentionRecord, Sentiment, Subject, SubjectAnalysis, Theme, ThemeId,
 };
-use hark_webhooks::{slack, Event, EventType};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use hark_core::chat::{
+    ApplicationId, ConversationId, FeedbackInput, MessageId, MessageRef, MessageUsefulness,
+    Usefulness, UsefulnessReason,
+};
+use hark_core::webhooks::{EventType, OutboxEvent, ThemeChange};
+use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::webhooks::{chat_feedback, feedback_analyzed, theme_event};
+use hark_webhooks::{slack, Event};
 
-fn theme() -> core::ThemeRef {
-    core::ThemeRef {
-        id: ThemeId("th_abc".into()),
-        name: "login fails".into(),
-    }
-}
+const BASE: &str = "https://hark.example.com";
 
-/// `data` as the outbox holds it, read as `D`, and the Slack text of the event.
-fn read<D: DeserializeOwned>(event_type: EventType, data: &impl Serialize) -> (D, String) {
-    let data = serde_json::to_value(data).expect("outbox data serialises");
-    let typed: D = serde_json::from_value(data.clone())
-        .unwrap_or_else(|e| panic!("{event_type}: outbox data does not read: {e}"));
+/// The Slack section text of an outbox event, as the worker builds it.
+fn slack_text(e: &OutboxEvent) -> String {
     let event = Event {
-        event_type,
-        timestamp: Timestamp::from_micros(0),
-        data,
+        event_type: e.event_type,
+        timestamp: e.timestamp,
+        data: e.data.clone(),
     };
-    let text = slack::message(&event, "https://hark.example.com").text;
-    assert!(!text.starts_with("hark event"), "{event_type}: {text}");
-    (typed, text)
+    let m = slack::message(&event, BASE);
+    let text = m.blocks[0]["text"]["text"].as_str().unwrap_or_default();
+    assert!(
+        !text.starts_with("hark event"),
+        "{}: the fallback for {}",
+        e.event_type.as_str(),
+        e.data
+    );
+    text.to_string()
+}
+
+fn theme(id: &str, name: Option<&str>, label: &str) -> Theme {
+    Theme {
+        id: ThemeId(id.into()),
+        project: ProjectId::new("prj_1"),
+        label: label.into(),
+        name: name.map(String::from),
+        key_phrases: vec!["login".into(), "update".into()],
+        pinned: false,
+        quotes: vec![],
+        centroid: vec![],
+        created_at: Timestamp::from_micros(0),
+        updated_at: Timestamp::from_micros(0),
+    }
+}
+
+fn mention(ordinal: u32, theme: Option<&str>) -> MentionRecord {
+    MentionRecord {
+        part_id: None,
+        ordinal,
+        text: "login fails".into(),
+        user_key: None,
+        created_at: Timestamp::from_micros(0),
+        sentiment: Sentiment::from_score(-0.5),
+        category: Category::Bug,
+        confidence: 0.9,
+        theme: theme.map(|t| (ThemeId(t.into()), 0.8)),
+        embedding: vec![],
+    }
 }
 
 #[test]
-fn event_type_names_agree() {
-    for t in core::EventType::ALL {
-        assert_eq!(
-            EventType::parse(t.as_str()).map(|e| e.as_str()),
-            Ok(t.as_str())
-        );
-    }
-    // Every type of this crate is known to the outbox, except ones it has not added yet.
-    for t in EventType::ALL {
-        if let Some(c) = core::EventType::parse(t.as_str()) {
-            assert_eq!(c.as_str(), t.as_str());
-        }
-    }
+fn feedback_analyzed_names_category_sentiment_and_themes() {
+    let analysis = SubjectAnalysis {
+        project: ProjectId::new("prj_1"),
+        subject: Subject::Item(7),
+        generation: 1,
+        source: "src_x".into(),
+        mentions: vec![
+            mention(0, Some("th_a")),
+            mention(1, Some("th_a")),
+            mention(2, None),
+        ],
+        sentiment: Sentiment::from_score(-0.5),
+        category: Category::Bug,
+        confidence: 0.9,
+    };
+    let event = feedback_analyzed(&analysis, "ticket-1".into(), |id| {
+        Some(format!("theme {}", id.0))
+    })
+    .expect("an item's analysis is an event");
+    assert_eq!(event.event_type, EventType::FeedbackAnalyzed);
+    let text = slack_text(&event);
+    assert!(text.contains("*bug*, negative sentiment"), "{text}");
+    assert!(text.contains("`ticket-1`"), "{text}");
+    assert!(text.ends_with("Themes: theme th_a"), "{text}");
 }
 
 #[test]
-fn every_outbox_shape_reads() {
-    let (d, _) = read::<FeedbackAnalyzed>(
-        EventType::FeedbackAnalyzed,
-        &core::FeedbackAnalyzed {
-            item_id: ItemId(7),
-            unique_id: "u-1".into(),
-            source_id: "src_x".into(),
-            category: Category::Bug,
-            sentiment: Sentiment::from_score(-0.5),
-            themes: vec![theme()],
-            mentions: 3,
-        },
+fn theme_events_say_what_happened() {
+    let login = theme("th_a", None, "login update");
+    let created = theme_event(&login, None, None, 4);
+    assert_eq!(created.event_type, EventType::ThemeCreated);
+    assert_eq!(
+        slack_text(&created),
+        "New theme: *login update* (4 mentions)"
     );
-    assert_eq!((d.item_id, d.mentions, d.themes.len()), (ItemId(7), 3, 1));
 
-    let created = core::ThemeEvent {
-        theme: theme(),
-        key_phrases: vec!["login".into()],
-        change: None,
-        into: None,
-        mentions: 4,
-    };
-    let (d, _) = read::<ThemeCreated>(EventType::ThemeCreated, &created);
-    assert_eq!((d.mentions, d.key_phrases.len()), (4, 1));
+    let named = theme("th_a", Some("login fails"), "login update");
+    let renamed = theme_event(&named, Some(ThemeChange::Renamed), None, 4);
+    assert_eq!(renamed.event_type, EventType::ThemeUpdated);
+    assert_eq!(slack_text(&renamed), "Theme renamed to *login fails*");
 
-    let merged = core::ThemeEvent {
-        change: Some(core::ThemeChange::Merged),
-        into: Some(core::ThemeRef {
-            id: ThemeId("th_def".into()),
-            name: "sign-in".into(),
-        }),
-        ..created
-    };
-    let (d, text) = read::<ThemeUpdated>(EventType::ThemeUpdated, &merged);
-    assert!(d.into.is_some());
-    assert_eq!(text, "Theme merged: *login fails* into *sign-in*");
-
-    let (d, _) = read::<ThemeRising>(
-        EventType::ThemeRising,
-        &core::ThemeRising {
-            theme: theme(),
-            week: Timestamp::from_micros(0),
-            this_week: 10,
-            last_week: 2,
-            growth: 5.0,
-        },
+    let into = theme("th_b", Some("sign-in"), "sign in");
+    let merged = theme_event(&named, Some(ThemeChange::Merged), Some(&into), 0);
+    assert_eq!(
+        slack_text(&merged),
+        "Theme merged: *login fails* into *sign-in*"
     );
-    assert_eq!(d.growth, 5.0);
+    let deleted = theme_event(&named, Some(ThemeChange::Deleted), None, 0);
+    assert_eq!(slack_text(&deleted), "Theme deleted: *login fails*");
+}
 
-    let vote = core::ChatFeedbackEvent {
-        application_id: ApplicationId::from_stored("a".repeat(36)),
-        conversation_id: ConversationId::from_stored("c".repeat(36)),
-        message_id: MessageId::from_stored("m".repeat(36)),
-        user_id: None,
-        usefulness: Some(Usefulness::NotUseful),
-        reason: Some(UsefulnessReason::NotHelpful),
-        comment: Some("meh".into()),
-        message_copied_at: None,
-    };
-    read::<ChatFeedbackReceived>(EventType::ChatFeedbackReceived, &vote);
-    let (d, _) = read::<ChatFeedbackNotUseful>(EventType::ChatFeedbackNotUseful, &vote);
-    assert_eq!(d.0.comment.as_deref(), Some("meh"));
-
-    let (d, text) = read::<ChatQualityDropped>(
-        EventType::ChatQualityDropped,
-        &core::ChatQualityDropped {
+#[test]
+fn chat_feedback_quotes_the_vote() {
+    let input = FeedbackInput {
+        message: MessageRef {
             application_id: ApplicationId::from_stored("a".repeat(36)),
-            day: Timestamp::from_micros(1_773_532_800_000_000),
-            useful_rate: 0.5,
-            threshold: 0.7,
-            votes: 10,
+            conversation_id: ConversationId::from_stored("c".repeat(36)),
+            message_id: MessageId::from_stored("m".repeat(36)),
         },
+        user_id: Some("bob".into()),
+        message_copied_at: None,
+        usefulness: Some(MessageUsefulness {
+            usefulness: Usefulness::NotUseful,
+            reason: Some(UsefulnessReason::NotHelpful),
+            comment: Some("meh".into()),
+            submitted_at: Timestamp::from_micros(0),
+        }),
+    };
+    let events = chat_feedback(&input, true);
+    let types: Vec<EventType> = events.iter().map(|e| e.event_type).collect();
+    assert_eq!(
+        types,
+        [
+            EventType::ChatFeedbackReceived,
+            EventType::ChatFeedbackNotUseful
+        ]
     );
-    assert_eq!(d.votes, 10);
-    assert!(text.contains("on 2026-03-15"), "{text}");
+    for e in &events {
+        let text = slack_text(e);
+        assert!(text.starts_with("AI answer rated *not useful*"), "{text}");
+        assert!(text.ends_with("· not helpful · by bob\n>meh"), "{text}");
+    }
+
+    let copy = FeedbackInput {
+        usefulness: None,
+        message_copied_at: Some(Timestamp::from_micros(0)),
+        ..input
+    };
+    let events = chat_feedback(&copy, true);
+    assert_eq!(events.len(), 1);
+    assert!(slack_text(&events[0]).starts_with("AI answer copied in "));
 }

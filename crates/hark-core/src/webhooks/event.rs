@@ -137,7 +137,7 @@ pub struct Envelope {
 }
 
 /// A theme named in an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeRef {
     /// Its id.
     pub id: ThemeId,
@@ -177,7 +177,7 @@ pub enum ThemeChange {
 }
 
 /// `theme.created` and `theme.updated`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThemeEvent {
     /// The theme.
     pub theme: ThemeRef,
@@ -210,7 +210,7 @@ pub struct ThemeRising {
 }
 
 /// `chat_feedback.received` and `chat_feedback.not_useful`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatFeedbackEvent {
     /// The application.
     pub application_id: ApplicationId,
@@ -253,11 +253,17 @@ mod tests {
     fn type_names_round_trip() {
         for t in EventType::ALL {
             assert_eq!(EventType::parse(t.as_str()), Some(t));
-            assert_eq!(
-                serde_json::to_value(t).expect("serialises"),
-                serde_json::json!(t.as_str())
-            );
+            let wire = serde_json::to_value(t).expect("serialises");
+            assert_eq!(wire, serde_json::json!(t.as_str()));
+            assert_eq!(serde_json::from_value::<EventType>(wire).ok(), Some(t));
         }
-        assert_eq!(EventType::parse("theme.renamed"), None);
+        for bad in [
+            "theme.renamed",
+            "",
+            "Feedback.Analyzed",
+            "feedback.analyzed ",
+        ] {
+            assert_eq!(EventType::parse(bad), None, "{bad:?}");
+        }
     }
 }

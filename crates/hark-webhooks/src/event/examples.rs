@@ -1,7 +1,10 @@
-//! One sample event per type: the examples of `docs/webhooks.md`, usable as the body of a
-//! "send a test event" action.
+//! One sample event per type: the examples of `docs/webhooks.md`, built from the data structs
+//! the store writes.
 
 use super::*;
+use hark_core::analysis::{Category, Sentiment, ThemeId};
+use hark_core::chat::{ApplicationId, ConversationId, MessageId, Usefulness, UsefulnessReason};
+use hark_core::{EndpointId, ItemId};
 
 /// The instant all examples happened: 2026-03-15T10:30:00Z.
 const EXAMPLE_MICROS: i64 = 1_773_570_600_000_000;
@@ -10,6 +13,9 @@ const DAY_MICROS: i64 = 1_773_532_800_000_000;
 /// Monday 00:00 UTC of that week (2026-03-09).
 const WEEK_MICROS: i64 = 1_773_014_400_000_000;
 
+/// The application of the chat examples.
+const APPLICATION: &str = "3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b";
+
 fn theme(id: &str, name: &str) -> ThemeRef {
     ThemeRef {
         id: ThemeId(id.to_string()),
@@ -17,7 +23,7 @@ fn theme(id: &str, name: &str) -> ThemeRef {
     }
 }
 
-fn vote(usefulness: Usefulness) -> ChatVote {
+fn vote(usefulness: Usefulness) -> ChatFeedbackEvent {
     let id = |s: &str| s.to_string();
     let (reason, comment) = match usefulness {
         Usefulness::Useful => (Some(UsefulnessReason::Complete), None),
@@ -26,8 +32,8 @@ fn vote(usefulness: Usefulness) -> ChatVote {
             Some("The refund window is 30 days, not 14.".to_string()),
         ),
     };
-    ChatVote {
-        application_id: ApplicationId::from_stored(id("3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b")),
+    ChatFeedbackEvent {
+        application_id: ApplicationId::from_stored(id(APPLICATION)),
         conversation_id: ConversationId::from_stored(id("c0ffee00-1234-4abc-8def-0123456789ab")),
         message_id: MessageId::from_stored(id("m0000001-1234-4abc-8def-0123456789ab")),
         user_id: Some("alice@example.com".to_string()),
@@ -44,60 +50,73 @@ pub fn example(event_type: EventType) -> Event {
     let login = || theme("th_3k4j5h6g7f8d9s0a", "login fails after update");
     match event_type {
         EventType::FeedbackAnalyzed => Event::new(
+            event_type,
+            at,
             &FeedbackAnalyzed {
                 item_id: ItemId(4711),
                 unique_id: "ticket-8812".to_string(),
-                source_id: SourceId::new("src_k2j4h5g6f7d8s9a0q1w2"),
+                source_id: "src_k2j4h5g6f7d8s9a0q1w2".to_string(),
                 category: Category::Bug,
                 sentiment: Sentiment::from_score(-0.62),
                 themes: vec![login()],
                 mentions: 2,
             },
-            at,
         ),
         EventType::ThemeCreated => Event::new(
-            &ThemeCreated {
+            event_type,
+            at,
+            &ThemeEvent {
                 theme: login(),
                 key_phrases: ["login", "update", "password reset"]
                     .map(String::from)
                     .to_vec(),
+                change: None,
+                into: None,
                 mentions: 12,
             },
-            at,
         ),
         EventType::ThemeUpdated => Event::new(
-            &ThemeUpdated {
+            event_type,
+            at,
+            &ThemeEvent {
                 theme: theme("th_9a8s7d6f5g4h3j2k", "cannot sign in"),
                 key_phrases: Vec::new(),
-                change: ThemeChange::Merged,
-                previous_name: None,
+                change: Some(ThemeChange::Merged),
                 into: Some(login()),
                 mentions: 0,
             },
-            at,
         ),
         EventType::ThemeRising => Event::new(
-            &ThemeRising::new(login(), Timestamp::from_micros(WEEK_MICROS), 42, 12),
+            event_type,
             at,
+            &ThemeRising {
+                theme: login(),
+                week: Timestamp::from_micros(WEEK_MICROS),
+                this_week: 42,
+                last_week: 12,
+                growth: 3.5,
+            },
         ),
-        EventType::ChatFeedbackReceived => {
-            Event::new(&ChatFeedbackReceived(vote(Usefulness::Useful)), at)
-        }
+        EventType::ChatFeedbackReceived => Event::new(event_type, at, &vote(Usefulness::Useful)),
         EventType::ChatFeedbackNotUseful => {
-            Event::new(&ChatFeedbackNotUseful(vote(Usefulness::NotUseful)), at)
+            Event::new(event_type, at, &vote(Usefulness::NotUseful))
         }
         EventType::ChatQualityDropped => Event::new(
+            event_type,
+            at,
             &ChatQualityDropped {
-                application_id: ApplicationId::from_stored(
-                    "3f2c1e9a-5b7d-4e8f-9a0b-1c2d3e4f5a6b".to_string(),
-                ),
+                application_id: ApplicationId::from_stored(APPLICATION.to_string()),
                 day: Timestamp::from_micros(DAY_MICROS),
                 useful_rate: 0.58,
                 threshold: 0.7,
                 votes: 143,
             },
-            at,
         ),
-        EventType::WebhookTest => Event::new(&WebhookTest::default(), at),
+        // What the API, the dashboard and the CLI send on request.
+        EventType::Test => Event::new(
+            event_type,
+            at,
+            &crate::manage::test_event(&EndpointId::new("whk_4f5g6h7j8k9l0z1x2c3v")).data,
+        ),
     }
 }

@@ -24,8 +24,18 @@ fn theme(id: &str, name: &str) -> ThemeRef {
     }
 }
 
-fn event_with<D: crate::event::EventData>(data: &D) -> Event {
-    Event::new(data, Timestamp::from_micros(0))
+fn event_with(event_type: EventType, data: &impl Serialize) -> Event {
+    Event::new(event_type, Timestamp::from_micros(0), data)
+}
+
+fn theme_event(theme: ThemeRef, change: Option<ThemeChange>, mentions: u64) -> ThemeEvent {
+    ThemeEvent {
+        theme,
+        key_phrases: vec![],
+        change,
+        into: None,
+        mentions,
+    }
 }
 
 #[test]
@@ -69,31 +79,24 @@ fn theme_updated_says_what_changed() {
     assert!(link(&merged).is_some_and(|l| l.contains("/themes/th_3k4j5h6g7f8d9s0a|")));
 
     let renamed = message(
-        &event_with(&ThemeUpdated {
-            theme: theme("th_a", "checkout is slow"),
-            key_phrases: vec![],
-            change: ThemeChange::Renamed,
-            previous_name: Some("slow checkout".into()),
-            into: None,
-            mentions: 3,
-        }),
+        &event_with(
+            EventType::ThemeUpdated,
+            &theme_event(
+                theme("th_a", "checkout is slow"),
+                Some(ThemeChange::Renamed),
+                3,
+            ),
+        ),
         BASE,
     );
-    assert_eq!(
-        section(&renamed),
-        "Theme renamed: *slow checkout* → *checkout is slow*"
-    );
+    assert_eq!(section(&renamed), "Theme renamed to *checkout is slow*");
     assert!(link(&renamed).is_some_and(|l| l.contains("/themes/th_a|")));
 
     let deleted = message(
-        &event_with(&ThemeUpdated {
-            theme: theme("th_b", "noise"),
-            key_phrases: vec![],
-            change: ThemeChange::Deleted,
-            previous_name: None,
-            into: None,
-            mentions: 0,
-        }),
+        &event_with(
+            EventType::ThemeUpdated,
+            &theme_event(theme("th_b", "noise"), Some(ThemeChange::Deleted), 0),
+        ),
         BASE,
     );
     assert_eq!(section(&deleted), "Theme deleted: *noise*");
@@ -111,12 +114,16 @@ fn theme_rising_shows_the_numbers() {
         "Rising theme: *login fails after update*\n42 mentions this week, 12 last week (×3.5)"
     );
     let no_baseline = message(
-        &event_with(&ThemeRising::new(
-            theme("th_c", "new"),
-            Timestamp::from_micros(0),
-            1,
-            0,
-        )),
+        &event_with(
+            EventType::ThemeRising,
+            &ThemeRising {
+                theme: theme("th_c", "new"),
+                week: Timestamp::from_micros(0),
+                this_week: 1,
+                last_week: 0,
+                growth: 1.0,
+            },
+        ),
         BASE,
     );
     assert_eq!(
@@ -185,11 +192,10 @@ fn user_text_cannot_inject_links_mentions_or_quotes() {
 fn long_user_text_is_shortened() {
     let long = "é".repeat(5000);
     let m = message(
-        &event_with(&ThemeCreated {
-            theme: theme("th_d", &long),
-            key_phrases: vec![],
-            mentions: 1,
-        }),
+        &event_with(
+            EventType::ThemeCreated,
+            &theme_event(theme("th_d", &long), None, 1),
+        ),
         BASE,
     );
     let s = section(&m);
@@ -204,11 +210,10 @@ fn long_user_text_is_shortened() {
 #[test]
 fn links_are_encoded_and_optional() {
     let m = message(
-        &event_with(&ThemeCreated {
-            theme: theme("th_x|y>z/w", "x"),
-            key_phrases: vec![],
-            mentions: 2,
-        }),
+        &event_with(
+            EventType::ThemeCreated,
+            &theme_event(theme("th_x|y>z/w", "x"), None, 2),
+        ),
         "https://hark.example.com/base/?q=1#f",
     );
     assert_eq!(
@@ -233,6 +238,10 @@ fn data_of_the_wrong_shape_still_gives_a_message() {
     let m = message(&event, BASE);
     assert_eq!(section(&m), "hark event `theme.rising`");
     assert_eq!(link(&m), Some("<https://hark.example.com/|Open hark>"));
+    // A theme.updated that does not say what changed.
+    let created = example(EventType::ThemeCreated).data;
+    let m = message(&event_with(EventType::ThemeUpdated, &created), BASE);
+    assert_eq!(section(&m), "hark event `theme.updated`");
 }
 
 #[test]
@@ -246,7 +255,7 @@ fn body_is_text_and_blocks() {
 
 #[test]
 fn the_test_event_says_so() {
-    let m = message(&example(EventType::WebhookTest), BASE);
+    let m = message(&example(EventType::Test), BASE);
     assert_eq!(
         section(&m),
         "Test event from hark: this channel receives hark's notifications."
