@@ -202,26 +202,20 @@ impl Worker {
             EndpointKind::Standard => event.to_body(),
             EndpointKind::Slack => slack::message(&event, &self.config.dashboard_url).to_body(),
         };
-        let aad = d.endpoint.id.as_str().as_bytes();
-        let mut secrets = vec![self.open(aad, &d.secrets.current)?];
+        let id = &d.endpoint.id;
+        let open = |sealed: &[u8]| {
+            crate::manage::open(&self.master_key, id, sealed).map_err(|e| e.to_string())
+        };
+        let mut secrets = vec![open(&d.secrets.current)?];
         if let Some((previous, until)) = &d.secrets.previous {
             if *until > at {
-                secrets.push(self.open(aad, previous)?);
+                secrets.push(open(previous)?);
             }
         }
         let refs: Vec<&WebhookSecret> = secrets.iter().collect();
         let ts = at.as_micros().div_euclid(1_000_000);
         let headers = webhook_headers(&refs, d.event_id.as_str(), ts, &body).to_vec();
         Ok((Bytes::from(body), headers))
-    }
-
-    fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<WebhookSecret, String> {
-        let plain = self
-            .master_key
-            .open_with(aad, sealed)
-            .map_err(|_| "the endpoint's secret cannot be opened with this server's master key")?;
-        let text = String::from_utf8(plain).map_err(|_| "the endpoint's secret is not text")?;
-        WebhookSecret::parse(&text).map_err(|e| e.to_string())
     }
 
     /// What follows from an attempt's verdict.
