@@ -190,7 +190,7 @@ impl Worker {
     }
 
     /// The body and headers of an attempt: the signed event, or the Slack message. An error
-    /// (a secret that cannot be opened, an unknown type) is not retried: nothing will change.
+    /// (a secret that cannot be opened) is not retried: nothing will change.
     fn request(&self, d: &ClaimedDelivery, at: Timestamp) -> Result<Request, String> {
         let event_type: EventType = d.event_type;
         let event = Event {

@@ -1,5 +1,5 @@
 //! Webhook events: their types, the facts endpoint filters look at, and the `data` of each
-//! type. An event is delivered as `{"type", "timestamp", "data"}` ([`Envelope`]); the shapes are
+//! type. An event is delivered as `{"type", "timestamp", "data"}` (`hark_webhooks::Event`); the shapes are
 //! documented with an example each in `docs/webhooks.md`.
 
 use crate::analysis::{Category, Sentiment, ThemeId};
@@ -122,18 +122,6 @@ impl OutboxEvent {
             once_key: None,
         }
     }
-}
-
-/// The body of a standard delivery.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Envelope {
-    /// The event type's name.
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// When it happened (RFC 3339).
-    pub timestamp: Timestamp,
-    /// The event's data.
-    pub data: serde_json::Value,
 }
 
 /// A theme named in an event.

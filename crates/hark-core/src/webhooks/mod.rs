@@ -12,6 +12,6 @@ pub use endpoint::{
     DEFAULT_USEFUL_RATE_BELOW,
 };
 pub use event::{
-    ChatFeedbackEvent, ChatQualityDropped, Envelope, EventFacts, EventType, FeedbackAnalyzed,
-    OutboxEvent, ThemeChange, ThemeEvent, ThemeRef, ThemeRising,
+    ChatFeedbackEvent, ChatQualityDropped, EventFacts, EventType, FeedbackAnalyzed, OutboxEvent,
+    ThemeChange, ThemeEvent, ThemeRef, ThemeRising,
 };
