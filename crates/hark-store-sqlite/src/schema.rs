@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_mention_metrics.sql"),
     include_str!("../migrations/0007_chat_stats.sql"),
     include_str!("../migrations/0008_webhooks.sql"),
+    include_str!("../migrations/0009_webhook_leases.sql"),
 ];
 
 /// Sets the connection options every hark connection uses. `synchronous=FULL` in WAL mode

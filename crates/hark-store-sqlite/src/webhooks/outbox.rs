@@ -95,10 +95,12 @@ pub(crate) fn claim(
     lease_until: Timestamp,
     limits: ClaimLimits,
 ) -> Result<Vec<ClaimedDelivery>, Error> {
+    // Spelled to match the partial index `webhook_deliveries_leased` (only the rows in flight).
     let mut in_flight: HashMap<String, u32> = conn
         .prepare_cached(
             "SELECT endpoint_id, count(*) FROM webhook_deliveries
-             WHERE status = 'pending' AND lease_until > ?1 GROUP BY endpoint_id",
+             WHERE status = 'pending' AND lease_until IS NOT NULL AND lease_until > ?1
+             GROUP BY endpoint_id",
         )?
         .query_map(params![now.as_micros()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
