@@ -1,5 +1,5 @@
 //! hark-bench: the benchmarks of hark, run with `scripts/bench-ingest.sh`,
-//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh`, `scripts/bench-dashboard.sh`, `scripts/bench-soak.sh` (release builds). Each prints per-round figures, then
+//! `scripts/bench-put-feedback.sh` and `scripts/bench-embed.sh`, `scripts/bench-analysis.sh`, `scripts/bench-dashboard.sh`, `scripts/bench-soak.sh`, `scripts/bench-webhooks.sh` (release builds). Each prints per-round figures, then
 //! medians and the ratio to a baseline measured in the same run. CI times nothing.
 
 mod analysis;
@@ -13,6 +13,7 @@ mod put_feedback;
 mod server;
 mod soak;
 mod stats;
+mod webhooks;
 
 use clap::{Parser, Subcommand};
 
@@ -41,6 +42,9 @@ enum Scenario {
     /// Mixed ingest, PutFeedback, reads and analysis for N minutes: throughput, p99 and the
     /// server's memory over time.
     Soak(soak::Args),
+    /// Webhook deliveries/s to a local receiver, and the ingest and analysis rates with
+    /// endpoints subscribed vs none.
+    Webhooks(webhooks::Args),
 }
 
 #[tokio::main]
@@ -57,5 +61,6 @@ async fn main() -> Result<(), drive::BenchError> {
         Scenario::Analysis(args) => analysis::run(args).await,
         Scenario::Dashboard(args) => dashboard::run(args, &hark_bin).await,
         Scenario::Soak(args) => soak::run(args, &hark_bin).await,
+        Scenario::Webhooks(args) => webhooks::run(args, &hark_bin).await,
     }
 }

@@ -51,6 +51,46 @@ fn field(v: &serde_json::Value, k: &str) -> Result<String, crate::drive::BenchEr
         .ok_or_else(|| format!("no {k} in {v}").into())
 }
 
+/// Starts `hark serve` on port 0 and waits until it listens; returns it and its base URL.
+async fn spawn_serve(
+    bin: &Path,
+    db: &str,
+    data_dir: &Path,
+    extra: &[&str],
+) -> Result<(Child, String), crate::drive::BenchError> {
+    let mut child = Command::new(bin)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-level",
+            "warn",
+            "--database",
+            db,
+        ])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let base_url = loop {
+        let line = lines
+            .next_line()
+            .await?
+            .ok_or("hark exited before listening")?;
+        if let Some(i) = line.find("http://") {
+            break line[i..].trim().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, base_url))
+}
+
 impl HarkProcess {
     /// Creates the project and source with `hark admin`, then starts `hark serve` on port 0,
     /// on the database `db` (default: a SQLite file in `data_dir`).
@@ -81,36 +121,7 @@ impl HarkProcess {
             &["create-source", "--project", &project_id, "--name", "bench"],
         )
         .await?;
-        let mut child = Command::new(bin)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-level",
-                "warn",
-                "--database",
-                &db,
-            ])
-            .arg("--data-dir")
-            .arg(data_dir)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let base_url = loop {
-            let line = lines
-                .next_line()
-                .await?
-                .ok_or("hark exited before listening")?;
-            if let Some(i) = line.find("http://") {
-                break line[i..].trim().to_string();
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (child, base_url) = spawn_serve(bin, &db, data_dir, extra).await?;
         Ok(Self {
             child,
             base_url,
@@ -120,6 +131,34 @@ impl HarkProcess {
             project_id,
             db,
             bin: bin.to_path_buf(),
+        })
+    }
+
+    /// Stops the server and starts it again on the same database and `data_dir`, with `extra`
+    /// arguments; the project and its keys stay.
+    pub async fn restart_with(
+        self,
+        data_dir: &Path,
+        extra: &[&str],
+    ) -> Result<Self, crate::drive::BenchError> {
+        let (bin, db) = (self.bin.clone(), self.db.clone());
+        let (api_key, secret_key, source_id, project_id) = (
+            self.api_key.clone(),
+            self.secret_key.clone(),
+            self.source_id.clone(),
+            self.project_id.clone(),
+        );
+        self.stop().await;
+        let (child, base_url) = spawn_serve(&bin, &db, data_dir, extra).await?;
+        Ok(Self {
+            child,
+            base_url,
+            api_key,
+            secret_key,
+            source_id,
+            project_id,
+            db,
+            bin,
         })
     }
 
@@ -139,6 +178,25 @@ impl HarkProcess {
     /// Resident memory of the server process now (VmRSS), in MB; 0 if unreadable.
     pub fn rss_mb(&self) -> f64 {
         self.status_mb("VmRSS:")
+    }
+
+    /// CPU time (user + system) the server process has used so far, in seconds; 0 if
+    /// unreadable. Less sensitive than wall time to other work on a shared machine.
+    pub fn cpu_secs(&self) -> f64 {
+        let Some(pid) = self.child.id() else {
+            return 0.0;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Fields after the `(comm)`, which may hold spaces: state is the 3rd field, utime the
+        // 14th and stime the 15th, in clock ticks (100 per second on Linux).
+        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+        let ticks: f64 = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|v| v.parse::<f64>().ok())
+            .sum();
+        ticks / 100.0
     }
 
     /// A `kB` line of `/proc/PID/status`, in MB; 0 if unreadable.
