@@ -192,23 +192,27 @@ pub(crate) fn finish(
     result: &AttemptResult,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached("SELECT endpoint_id, status FROM webhook_deliveries WHERE id = ?1")?
-        .query_row(params![delivery], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(String, String, i64)> = conn
+        .prepare_cached(
+            "SELECT endpoint_id, status, attempts FROM webhook_deliveries WHERE id = ?1",
+        )?
+        .query_row(params![delivery], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some((endpoint, status)) = row else {
+    // The attempt's number is the row's: a worker whose lease ran out while another node made
+    // an attempt too records the next number, not a duplicate.
+    let Some((endpoint, status, attempts)) = row else {
         return Ok(()); // deleted meanwhile (its endpoint was)
     };
     if status != DeliveryStatus::Pending.as_str() {
         return Ok(());
     }
     conn.prepare_cached(&format!(
-        "INSERT OR IGNORE INTO webhook_attempts (delivery_id, {ATTEMPT_COLUMNS})
+        "INSERT INTO webhook_attempts (delivery_id, {ATTEMPT_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     ))?
     .execute(params![
         delivery,
-        attempt.number,
+        attempts + 1,
         attempt.at.as_micros(),
         attempt.status,
         i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),
