@@ -3,17 +3,14 @@ projects made with the admin CLI. Project "mcp" holds real app reviews (minibar,
 votes on AI answers, analysed by the real worker and clustered into themes; project "other"
 holds a few reviews with marker words that must never reach project "mcp"'s MCP tools.
 
-Environment: HARK_BIN (default target/debug/hark), HARK_SHARED_DATA (default
-<repo>/../shared/data), HARK_ANALYSIS__MODEL_DIR (default <repo>/hark-data/model)."""
+Environment: as `tests/harkproc.py` says."""
 
 import base64
-import csv
 import datetime
 import json
 import os
 import pathlib
-import subprocess
-import tempfile
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,10 +19,8 @@ import uuid
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HARK = os.environ.get("HARK_BIN", str(ROOT / "target" / "debug" / "hark"))
-SHARED = pathlib.Path(os.environ.get("HARK_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
-MODEL = pathlib.Path(os.environ.get("HARK_ANALYSIS__MODEL_DIR", str(ROOT / "hark-data" / "model")))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from harkproc import HARK, MODEL, Serve, admin, clean_env, minibar_reviews, require  # noqa: E402,F401
 # Reviews taken from each minibar app (3 apps).
 ROWS_PER_APP = 60
 # Bound on waiting for the analysis worker (not a test of speed).
@@ -45,19 +40,6 @@ VOTES = [("USEFUL", "HELPFUL", "Clear steps, thanks"), ("USEFUL", None, None), (
          ("NOT_USEFUL", "NOT_FACTUALLY_CORRECT", "The pairing steps are wrong for my watch"),
          ("NOT_USEFUL", "NOT_HELPFUL", "It did not answer my question about sleep data"),
          ("NOT_USEFUL", "OTHER", None), ("USEFUL", "RELEVANT_SOURCES", None)]
-
-
-def clean_env(**extra):
-    """The environment without the caller's HARK_* variables (hark reads them as configuration)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
-    env.update(extra)
-    return env
-
-
-def admin(data_dir, *args):
-    out = subprocess.run([HARK, "admin", *args, "--data-dir", str(data_dir)], env=clean_env(),
-                         check=True, capture_output=True, text=True, timeout=120)
-    return json.loads(out.stdout)
 
 
 def basic(api_key, secret_key):
@@ -105,54 +87,16 @@ class Project:
             assert status == 200 and body["failed"] == 0, body
 
 
-class Hark:
+class Hark(Serve):
     """A running `hark serve` on a fresh data dir."""
 
     def __init__(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="hark-mcp-")
-        self.data = pathlib.Path(self.tmp.name)
-        self.proc = None
-        self.log_path = self.data / "serve.log"
-
-    def start(self, **env):
-        env = clean_env(HARK_LOG_LEVEL="warn", HARK_ANALYSIS__MODEL_DIR=str(MODEL), **env)
-        self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([HARK, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data)],
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
-        for line in self.proc.stdout:
-            if "listening on http://" in line:
-                self.base = line[line.index("http://"):].strip()
-                return
-        raise RuntimeError(f"hark did not start:\n{self.log_path.read_text()}")
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(timeout=60)
-            self.proc = None
-            self.log.close()
+        super().__init__("hark-mcp-")
 
 
 def read_corpus():
     """(app name, review text) rows from the minibar English CSVs."""
-    folder = SHARED / "minibar"
-    files = sorted(folder.glob("*.en.csv")) if folder.is_dir() else []
-    if not files:
-        pytest.exit(f"MCP tests need the minibar reviews: no {folder}/*.en.csv "
-                    "(set HARK_SHARED_DATA to the shared data folder)", returncode=2)
-    rows = []
-    for f in files:
-        with open(f, newline="", encoding="utf-8") as fh:
-            taken = 0
-            for row in csv.DictReader(fh):
-                text = (row["data"] or "").strip()
-                if len(text) < 20:
-                    continue
-                rows.append((f.name.split(".")[0], text))
-                taken += 1
-                if taken == ROWS_PER_APP:
-                    break
-    return rows
+    return minibar_reviews(ROWS_PER_APP)
 
 
 def put_votes(project):
@@ -192,10 +136,7 @@ def wait_for_analysis(project):
 
 @pytest.fixture(scope="session")
 def hark():
-    for path, what in ((HARK, "the hark binary (cargo build -p hark, or set HARK_BIN)"),
-                       (MODEL / "model.safetensors", "the model (bash scripts/fetch-model.sh hark-data/model)")):
-        if not os.path.exists(path):
-            pytest.exit(f"MCP tests need {what}: {path} is missing", returncode=2)
+    require("MCP")
     corpus = read_corpus()
     h = Hark()
     h.mcp = Project(h, "mcp")

@@ -2,59 +2,32 @@
 admin API on) with an analysed corpus of real app reviews, chat feedback and themes, so that the
 fuzzer reaches the handlers' logic and not only their 404s.
 
-Environment: HARK_BIN (default target/debug/hark), HARK_SHARED_DATA (default
-<repo>/../shared/data), HARK_ANALYSIS__MODEL_DIR (default <repo>/hark-data/model)."""
+Environment: as `tests/harkproc.py` says."""
 
-import csv
-import json
-import os
 import pathlib
-import subprocess
-import tempfile
+import sys
 import time
 
 import pytest
 import requests
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HARK = os.environ.get("HARK_BIN", str(ROOT / "target" / "debug" / "hark"))
-SHARED = pathlib.Path(os.environ.get("HARK_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
-MODEL = pathlib.Path(os.environ.get("HARK_ANALYSIS__MODEL_DIR", str(ROOT / "hark-data" / "model")))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from harkproc import Serve, admin, minibar_reviews, require  # noqa: E402
+
 ADMIN_TOKEN = "openapi-suite-admin-token-0123456789"
 REVIEWS = 60
 DEADLINE_SECS = 300
 
 
-def clean_env(**extra):
-    """The environment without the caller's HARK_* variables (hark reads them as configuration)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
-    env.update(extra)
-    return env
-
-
-def admin(data_dir, *args):
-    out = subprocess.run([HARK, "admin", *args, "--data-dir", str(data_dir)], env=clean_env(),
-                         check=True, capture_output=True, text=True, timeout=120)
-    return json.loads(out.stdout)
-
-
 def reviews():
-    files = sorted((SHARED / "minibar").glob("*.en.csv"))
-    if not files:
-        pytest.exit(f"the OpenAPI suite needs the minibar reviews in {SHARED}/minibar", returncode=2)
-    rows = []
-    for f in files:
-        with open(f, newline="", encoding="utf-8") as fh:
-            rows += [r["data"].strip() for r in csv.DictReader(fh) if len((r["data"] or "").strip()) >= 20][:20]
-    return rows[:REVIEWS]
+    return [text for _, text in minibar_reviews(20)][:REVIEWS]
 
 
-class Hark:
+class Hark(Serve):
     """A running hark with one project, a webhook source, an analysed corpus and chat feedback."""
 
     def __init__(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="hark-openapi-")
-        self.data = pathlib.Path(self.tmp.name)
+        super().__init__("hark-openapi-", HARK_ADMIN_TOKEN=ADMIN_TOKEN)
         project = admin(self.data, "create-project", "openapi")
         self.project_id = project["project_id"]
         self.auth = (project["api_key"], project["secret_key"])
@@ -64,17 +37,7 @@ class Hark:
                             "--name", "assistant")["application_id"]
         self.user_id = admin(self.data, "create-user", "--project", self.project_id,
                              "--email", "viewer@hark.test", "--role", "viewer")["user_id"]
-        self.log_path = self.data / "serve.log"
-        self.log = open(self.log_path, "w")
-        env = clean_env(HARK_LOG_LEVEL="warn", HARK_ANALYSIS__MODEL_DIR=str(MODEL), HARK_ADMIN_TOKEN=ADMIN_TOKEN)
-        self.proc = subprocess.Popen([HARK, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data)],
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
-        for line in self.proc.stdout:
-            if "listening on http://" in line:
-                self.base = line[line.index("http://"):].strip()
-                break
-        else:
-            raise RuntimeError(f"hark did not start:\n{self.log_path.read_text()}")
+        self.start()
 
     def api(self, method, path, **kw):
         return requests.request(method, self.base + path, auth=self.auth, timeout=120, **kw)
@@ -110,18 +73,10 @@ class Hark:
         self.theme_ids = [t["id"] for t in self.api("GET", "/api/1/themes").json()["themes"]]
         assert len(self.item_ids) == len(items) and self.theme_ids
 
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-        self.log.close()
-
 
 @pytest.fixture(scope="session")
 def hark():
-    for path, what in ((HARK, "the hark binary (cargo build -p hark, or set HARK_BIN)"),
-                       (MODEL / "model.safetensors", "the model (bash scripts/fetch-model.sh hark-data/model)")):
-        if not os.path.exists(path):
-            pytest.exit(f"the OpenAPI suite needs {what}: {path} is missing", returncode=2)
+    require("OpenAPI")
     h = Hark()
     try:
         h.seed()

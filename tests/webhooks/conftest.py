@@ -3,15 +3,11 @@ verifies every delivery with the Standard Webhooks reference library from PyPI
 (`standardwebhooks`), and real `hark serve` processes (SQLite in a temp dir, the real model)
 with private networks allowed (the receiver is on loopback) and a retry schedule in seconds.
 
-Environment: HARK_BIN (default target/debug/hark), HARK_SHARED_DATA (default
-<repo>/../shared/data), HARK_ANALYSIS__MODEL_DIR (default <repo>/hark-data/model)."""
+Environment: as `tests/harkproc.py` says."""
 
-import csv
 import json
-import os
 import pathlib
-import subprocess
-import tempfile
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,34 +16,12 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HARK = os.environ.get("HARK_BIN", str(ROOT / "target" / "debug" / "hark"))
-SHARED = pathlib.Path(os.environ.get("HARK_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
-MODEL = pathlib.Path(os.environ.get("HARK_ANALYSIS__MODEL_DIR", str(ROOT / "hark-data" / "model")))
-
-
-def clean_env(**extra):
-    """The environment without the caller's HARK_* variables (hark reads them as configuration)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
-    env.update(extra)
-    return env
-
-
-def admin(data_dir, *args):
-    out = subprocess.run([HARK, "admin", *args, "--data-dir", str(data_dir)], env=clean_env(),
-                         check=True, capture_output=True, text=True, timeout=120)
-    return json.loads(out.stdout)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from harkproc import Serve, admin, minibar_reviews, require  # noqa: E402
 
 
 def reviews(n):
-    files = sorted((SHARED / "minibar").glob("*.en.csv"))
-    if not files:
-        pytest.exit(f"the webhooks suite needs the minibar reviews in {SHARED}/minibar", returncode=2)
-    rows = []
-    for f in files:
-        with open(f, newline="", encoding="utf-8") as fh:
-            rows += [r["data"].strip() for r in csv.DictReader(fh) if len((r["data"] or "").strip()) >= 30][:25]
-    return rows[:n]
+    return [text for _, text in minibar_reviews(25, min_chars=30)][:n]
 
 
 class Receiver:
@@ -117,12 +91,11 @@ class Receiver:
         self.server.shutdown()
 
 
-class Hark:
-    """A running `hark serve` with one project and a webhook source."""
+class Hark(Serve):
+    """A running `hark serve` with one project, a webhook source and an application."""
 
     def __init__(self, **env):
-        self.tmp = tempfile.TemporaryDirectory(prefix="hark-webhooks-")
-        self.data = pathlib.Path(self.tmp.name)
+        super().__init__("hark-webhooks-", **env)
         project = admin(self.data, "create-project", "webhooks")
         self.project_id = project["project_id"]
         self.auth = (project["api_key"], project["secret_key"])
@@ -130,20 +103,7 @@ class Hark:
                                "--name", "reviews")["source_id"]
         self.app_id = admin(self.data, "create-app", "--project", self.project_id,
                             "--name", "assistant")["application_id"]
-        self.log_path = self.data / "serve.log"
-        self.env = clean_env(HARK_LOG_LEVEL="warn", HARK_ANALYSIS__MODEL_DIR=str(MODEL), **env)
-        self.proc = None
         self.start()
-
-    def start(self):
-        self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([HARK, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(self.data)],
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True, env=self.env)
-        for line in self.proc.stdout:
-            if "listening on http://" in line:
-                self.base = line[line.index("http://"):].strip()
-                return
-        raise RuntimeError(f"hark did not start:\n{self.log_path.read_text()}")
 
     def api(self, method, path, **kw):
         return requests.request(method, self.base + path, auth=self.auth, timeout=120, **kw)
@@ -166,17 +126,6 @@ class Hark:
             time.sleep(0.5)
         raise AssertionError(f"analysis did not finish: {status}")
 
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait(timeout=60)
-        self.log.close()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=60)
-        self.log.close()
-
 
 @pytest.fixture(scope="session")
 def receiver():
@@ -193,10 +142,7 @@ FAST = {"HARK_WEBHOOKS__ALLOW_PRIVATE_NETWORKS": "true", "HARK_WEBHOOKS__RETRY_S
 
 @pytest.fixture(scope="session")
 def hark():
-    for path, what in ((HARK, "the hark binary (cargo build -p hark, or set HARK_BIN)"),
-                       (MODEL / "model.safetensors", "the model (bash scripts/fetch-model.sh hark-data/model)")):
-        if not os.path.exists(path):
-            pytest.exit(f"the webhooks suite needs {what}: {path} is missing", returncode=2)
+    require("webhooks")
     h = Hark(**FAST)
     yield h
     h.stop()
