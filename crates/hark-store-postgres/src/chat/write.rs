@@ -162,16 +162,16 @@ pub(crate) async fn put_feedback(
     ];
     // With an endpoint that wants chat-feedback events, the statement and its outbox rows
     // commit together; otherwise the statement is its own transaction (one round trip).
-    let announce = causes::wants_feedback(&store.client().await?, project).await?;
     let row = retrying!({
         let once = async {
             let mut client = store.client().await?;
-            if announce {
+            if let Some(endpoints) = causes::wants_feedback(&client, project).await? {
                 let tx = client.transaction().await?;
                 let stmt = tx.prepare_cached(PUT_FEEDBACK).await?;
                 let row = tx.query_one(&stmt, &params).await?;
                 if row.try_get::<_, bool>(1)? {
-                    causes::feedback_stored(&tx, project, input, row.try_get(4)?).await?;
+                    let submitted = row.try_get(4)?;
+                    causes::feedback_stored(&tx, project, &endpoints, input, submitted).await?;
                 }
                 tx.commit().await?;
                 Ok::<_, Error>(row)

@@ -7,7 +7,7 @@ use crate::Error;
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{SubjectAnalysis, Theme, ThemeId};
 use hark_core::chat::FeedbackInput;
-use hark_core::webhooks::{EventType, ThemeChange};
+use hark_core::webhooks::{Endpoint, EventType, ThemeChange};
 use hark_core::ProjectId;
 use hark_store::backend::webhooks as wh;
 use std::collections::BTreeMap;
@@ -22,9 +22,10 @@ pub(crate) async fn analysed(
         by_project.entry(&r.project).or_default().push(r);
     }
     for (project, results) in by_project {
-        if !outbox::wanted(c, project, &[EventType::FeedbackAnalyzed]).await? {
+        let Some(endpoints) = outbox::wanting(c, project, &[EventType::FeedbackAnalyzed]).await?
+        else {
             continue;
-        }
+        };
         let mut events = Vec::new();
         for r in results {
             let hark_core::analysis::Subject::Item(item) = r.subject else {
@@ -46,7 +47,7 @@ pub(crate) async fn analysed(
                 events.push(e);
             }
         }
-        outbox::emit(c, project, &events, None).await?;
+        outbox::emit_for(c, project, &endpoints, &events, None).await?;
     }
     Ok(())
 }
@@ -88,12 +89,13 @@ pub(crate) async fn wants_themes(
     c: &impl GenericClient,
     project: &ProjectId,
 ) -> Result<bool, Error> {
-    outbox::wanted(
+    Ok(outbox::wanting(
         c,
         project,
         &[EventType::ThemeCreated, EventType::ThemeUpdated],
     )
-    .await
+    .await?
+    .is_some())
 }
 
 /// `theme.created` for `created` and `theme.updated` (deleted) for `removed`.
@@ -136,12 +138,12 @@ pub(crate) async fn theme_changed(
     Ok(())
 }
 
-/// Whether `project` wants chat-feedback events.
+/// The project's endpoints when one wants chat-feedback events (see `outbox::wanting`).
 pub(crate) async fn wants_feedback(
     c: &impl GenericClient,
     project: &ProjectId,
-) -> Result<bool, Error> {
-    outbox::wanted(
+) -> Result<Option<Vec<Endpoint>>, Error> {
+    outbox::wanting(
         c,
         project,
         &[
@@ -157,6 +159,7 @@ pub(crate) async fn wants_feedback(
 pub(crate) async fn feedback_stored(
     c: &impl GenericClient,
     project: &ProjectId,
+    endpoints: &[Endpoint],
     input: &FeedbackInput,
     stored_submitted: Option<i64>,
 ) -> Result<(), Error> {
@@ -164,6 +167,6 @@ pub(crate) async fn feedback_stored(
         .usefulness
         .as_ref()
         .is_some_and(|u| stored_submitted == Some(u.submitted_at.as_micros()));
-    outbox::emit(c, project, &wh::chat_feedback(input, won), None).await?;
+    outbox::emit_for(c, project, endpoints, &wh::chat_feedback(input, won), None).await?;
     Ok(())
 }

@@ -8,8 +8,8 @@ use crate::row::Cols;
 use crate::Error;
 use deadpool_postgres::GenericClient;
 use hark_core::webhooks::{
-    Attempt, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus, EndpointState, EventType,
-    OutboxEvent, SealedSecrets,
+    Attempt, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus, Endpoint, EndpointState,
+    EventType, OutboxEvent, SealedSecrets,
 };
 use hark_core::{EndpointId, EventId, ProjectId, Timestamp};
 use hark_store::backend::webhooks::{self as wh, ATTEMPT_COLUMNS, DELIVERY_COLUMNS};
@@ -28,9 +28,20 @@ pub(crate) async fn emit(
         return Ok(0);
     }
     let endpoints = endpoints::list(c, project).await?;
+    emit_for(c, project, &endpoints, events, to).await
+}
+
+/// [`emit`] with the project's endpoints already read (by [`wanting`]).
+pub(crate) async fn emit_for(
+    c: &impl GenericClient,
+    project: &ProjectId,
+    endpoints: &[Endpoint],
+    events: &[OutboxEvent],
+    to: Option<&EndpointId>,
+) -> Result<u64, Error> {
     let mut seqs: HashMap<usize, i64> = HashMap::new();
     let mut created = 0;
-    for (i, endpoint) in wh::route(&endpoints, events, to) {
+    for (i, endpoint) in wh::route(endpoints, events, to) {
         let event = &events[i];
         if let Some(key) = &event.once_key {
             let seen = query_opt(
@@ -87,13 +98,15 @@ pub(crate) async fn emit(
     Ok(created)
 }
 
-/// Whether `project` has an endpoint (not disabled) subscribed to one of `types`.
-pub(crate) async fn wanted(
+/// The project's endpoints when one (not disabled) is subscribed to one of `types`, for
+/// [`emit_for`]; `None` otherwise.
+pub(crate) async fn wanting(
     c: &impl GenericClient,
     project: &ProjectId,
     types: &[EventType],
-) -> Result<bool, Error> {
-    Ok(wh::anyone_wants(&endpoints::list(c, project).await?, types))
+) -> Result<Option<Vec<Endpoint>>, Error> {
+    let endpoints = endpoints::list(c, project).await?;
+    Ok(wh::anyone_wants(&endpoints, types).then_some(endpoints))
 }
 
 /// Claims due deliveries inside the caller's transaction (see

@@ -20,9 +20,10 @@ pub(crate) fn analysed(conn: &Connection, saved: &[&SubjectAnalysis]) -> Result<
         by_project.entry(&r.project).or_default().push(r);
     }
     for (project, results) in by_project {
-        if !outbox::wanted(conn, project, &[EventType::FeedbackAnalyzed])? {
+        let Some(endpoints) = outbox::wanting(conn, project, &[EventType::FeedbackAnalyzed])?
+        else {
             continue;
-        }
+        };
         let mut events = Vec::new();
         for r in results {
             let hark_core::analysis::Subject::Item(item) = r.subject else {
@@ -45,7 +46,7 @@ pub(crate) fn analysed(conn: &Connection, saved: &[&SubjectAnalysis]) -> Result<
                 events.push(e);
             }
         }
-        outbox::emit(conn, project, &events, None)?;
+        outbox::emit_for(conn, project, &endpoints, &events, None)?;
     }
     Ok(())
 }
@@ -72,11 +73,12 @@ fn mentions_of(conn: &Connection, project: &ProjectId, id: &ThemeId) -> Result<u
 
 /// Whether `project` wants theme events at all.
 pub(crate) fn wants_themes(conn: &Connection, project: &ProjectId) -> Result<bool, Error> {
-    outbox::wanted(
+    Ok(outbox::wanting(
         conn,
         project,
         &[EventType::ThemeCreated, EventType::ThemeUpdated],
-    )
+    )?
+    .is_some())
 }
 
 /// `theme.created` for `created` and `theme.updated` (deleted) for `removed`, after a theme
@@ -133,9 +135,9 @@ pub(crate) fn feedback_stored(
         EventType::ChatFeedbackReceived,
         EventType::ChatFeedbackNotUseful,
     ];
-    if !outbox::wanted(conn, project, &types)? {
+    let Some(endpoints) = outbox::wanting(conn, project, &types)? else {
         return Ok(());
-    }
+    };
     let won = match &input.usefulness {
         Some(u) => {
             let stored: Option<Option<i64>> = conn
@@ -151,6 +153,12 @@ pub(crate) fn feedback_stored(
         }
         None => false,
     };
-    outbox::emit(conn, project, &wh::chat_feedback(input, won), None)?;
+    outbox::emit_for(
+        conn,
+        project,
+        &endpoints,
+        &wh::chat_feedback(input, won),
+        None,
+    )?;
     Ok(())
 }

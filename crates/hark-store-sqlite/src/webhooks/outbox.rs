@@ -6,8 +6,8 @@ use super::endpoints;
 use crate::row::Cols;
 use crate::Error;
 use hark_core::webhooks::{
-    Attempt, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus, EndpointState, EventType,
-    OutboxEvent, SealedSecrets,
+    Attempt, AttemptResult, ClaimedDelivery, Delivery, DeliveryStatus, Endpoint, EndpointState,
+    EventType, OutboxEvent, SealedSecrets,
 };
 use hark_core::{EndpointId, EventId, ProjectId, Timestamp};
 use hark_store::backend::webhooks::{self as wh, ATTEMPT_COLUMNS, DELIVERY_COLUMNS};
@@ -26,10 +26,20 @@ pub(crate) fn emit(
     if events.is_empty() {
         return Ok(0);
     }
-    let endpoints = endpoints::list(conn, project)?;
+    emit_for(conn, project, &endpoints::list(conn, project)?, events, to)
+}
+
+/// [`emit`] with the project's endpoints already read (by [`wanting`]).
+pub(crate) fn emit_for(
+    conn: &Connection,
+    project: &ProjectId,
+    endpoints: &[Endpoint],
+    events: &[OutboxEvent],
+    to: Option<&EndpointId>,
+) -> Result<u64, Error> {
     let mut seqs: HashMap<usize, i64> = HashMap::new();
     let mut created = 0;
-    for (i, endpoint) in wh::route(&endpoints, events, to) {
+    for (i, endpoint) in wh::route(endpoints, events, to) {
         let event = &events[i];
         if let Some(key) = &event.once_key {
             let seen: Option<i64> = conn
@@ -78,14 +88,15 @@ pub(crate) fn emit(
     Ok(created)
 }
 
-/// Whether `project` has an endpoint (not disabled) subscribed to one of `types`: the writes
-/// that cause events skip building them otherwise.
-pub(crate) fn wanted(
+/// The project's endpoints when one (not disabled) is subscribed to one of `types`, for
+/// [`emit_for`]; `None` otherwise, and the writes that cause events skip building them.
+pub(crate) fn wanting(
     conn: &Connection,
     project: &ProjectId,
     types: &[EventType],
-) -> Result<bool, Error> {
-    Ok(wh::anyone_wants(&endpoints::list(conn, project)?, types))
+) -> Result<Option<Vec<Endpoint>>, Error> {
+    let endpoints = endpoints::list(conn, project)?;
+    Ok(wh::anyone_wants(&endpoints, types).then_some(endpoints))
 }
 
 /// Claims due deliveries (see `WebhookStore::claim_deliveries`).
