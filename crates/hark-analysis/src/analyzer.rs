@@ -3,8 +3,10 @@
 //! labelled examples, its learned classifier.
 use crate::classify::{item_category, item_sentiment, ItemView, Learned, MentionScore, ZeroShot};
 use crate::embed::{EmbedError, Embedder};
+use crate::linear::Features;
 use crate::mentions;
 use crate::seeds::{CATEGORY_SEEDS, SENTIMENT_SEEDS};
+use crate::sentiment::{self, SentimentHead};
 use hark_core::analysis::{Category, Sentiment};
 
 /// One analysed mention.
@@ -36,10 +38,14 @@ pub struct TextAnalysis {
 pub struct Analyzer {
     embedder: Embedder,
     zero_shot: ZeroShot,
+    /// [`sentiment::PROBE`]'s embedding: identifies the model to sentiment heads.
+    probe: Vec<f32>,
+    sentiment_head: Option<SentimentHead>,
 }
 
 impl Analyzer {
-    /// Trains the zero-shot models by embedding the built-in sentences (about a second).
+    /// Trains the zero-shot models by embedding the built-in sentences (about a second), and
+    /// takes the shipped sentiment head when it was trained with this embedding model.
     pub fn new(embedder: Embedder) -> Result<Self, EmbedError> {
         let cat_texts: Vec<(&str, Category)> = CATEGORY_SEEDS
             .iter()
@@ -62,10 +68,33 @@ impl Analyzer {
                 .zip(pol_texts.iter().map(|(_, p)| *p))
                 .collect::<Vec<_>>(),
         );
+        let probe = embedder
+            .embed(&[sentiment::PROBE])?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let sentiment_head = SentimentHead::built_in_for(&probe);
         Ok(Self {
             embedder,
             zero_shot,
+            probe,
+            sentiment_head,
         })
+    }
+
+    /// [`sentiment::PROBE`]'s embedding under this analyzer's model.
+    pub fn probe(&self) -> &[f32] {
+        &self.probe
+    }
+
+    /// The learned sentiment head in use, if any.
+    pub fn sentiment_head(&self) -> Option<&SentimentHead> {
+        self.sentiment_head.as_ref()
+    }
+
+    /// Replaces the sentiment head (`None`: zero-shot sentiment only).
+    pub fn set_sentiment_head(&mut self, head: Option<SentimentHead>) {
+        self.sentiment_head = head;
     }
 
     /// The embedder.
@@ -118,11 +147,15 @@ impl Analyzer {
             .into_iter()
             .map(|mentions| {
                 let scores: Vec<MentionScore> = mentions.iter().map(|m| m.score.clone()).collect();
-                TextAnalysis {
+                let mut analysis = TextAnalysis {
                     category: item_category(&scores),
                     sentiment: item_sentiment(&scores),
                     mentions,
+                };
+                if let Some(head) = &self.sentiment_head {
+                    apply_sentiment_head(&mut analysis, head);
                 }
+                analysis
             })
             .collect())
     }
@@ -197,5 +230,34 @@ pub fn apply_learned(analysis: &mut TextAnalysis, full_text: &str, model: &Learn
             scores: own,
         };
         m.score.category = model.predict(&view, item_category(own));
+    }
+}
+
+/// The sentiment head's view of an analysed text (its mentions' embeddings and zero-shot
+/// sentiment scores).
+pub fn sentiment_features(analysis: &TextAnalysis) -> Features {
+    let embeddings: Vec<&[f32]> = analysis
+        .mentions
+        .iter()
+        .map(|m| m.embedding.as_slice())
+        .collect();
+    let zero_shot: Vec<f32> = analysis
+        .mentions
+        .iter()
+        .map(|m| m.score.zero_shot_sentiment)
+        .collect();
+    sentiment::features(&embeddings, &zero_shot)
+}
+
+/// Sets the sentiment of a text and of each of its mentions (as a one-mention text) from a
+/// learned head.
+pub fn apply_sentiment_head(analysis: &mut TextAnalysis, head: &SentimentHead) {
+    if analysis.mentions.is_empty() {
+        return;
+    }
+    analysis.sentiment = head.predict(&sentiment_features(analysis));
+    for m in &mut analysis.mentions {
+        let f = sentiment::features(&[m.embedding.as_slice()], &[m.score.zero_shot_sentiment]);
+        m.score.sentiment = head.predict(&f);
     }
 }

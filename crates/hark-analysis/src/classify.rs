@@ -36,8 +36,10 @@ pub struct MentionScore {
     pub cues: [f32; 3],
     /// Category and confidence.
     pub category: (Category, f32),
-    /// Sentiment.
+    /// Sentiment (the learned head's when the analyzer has one).
     pub sentiment: Sentiment,
+    /// The zero-shot sentiment score, kept for the learned head's features.
+    pub zero_shot_sentiment: f32,
 }
 
 /// The zero-shot models, trained on the built-in sentences.
@@ -101,6 +103,7 @@ impl ZeroShot {
             cues: cue.as_features(),
             category: (Category::ALL[best], confidence.min(1.0)),
             sentiment: Sentiment::from_score(score),
+            zero_shot_sentiment: score,
         }
     }
 }

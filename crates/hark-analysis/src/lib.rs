@@ -8,6 +8,7 @@ pub mod linear;
 pub mod mentions;
 pub mod search;
 pub mod seeds;
+pub mod sentiment;
 pub mod tfidf;
 pub mod themes;
 pub mod worker;

@@ -32,8 +32,8 @@ impl Default for TrainParams {
     }
 }
 
-/// A trained model: one weight row and bias per class.
-#[derive(Debug, Clone)]
+/// A trained model: one weight row and bias per class (serialisable: shipped heads are JSON).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LogisticModel {
     dim: usize,
     classes: usize,

@@ -214,9 +214,18 @@ pub struct EvalArgs {
     /// after learning from the other files' labels.
     #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
     pub categories: Vec<PathBuf>,
-    /// Files with star ratings: sentiment agreement with the stars.
+    /// Files with star ratings: sentiment agreement with the stars (zero-shot, the shipped
+    /// head, and a head learned from --sentiment-train leaving out the tested file's apps).
     #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
     pub sentiment: Vec<PathBuf>,
+    /// Star-rated files a sentiment head learns from (files with an `app` column: rows about
+    /// a tested file's apps are left out when scoring that file).
+    #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
+    pub sentiment_train: Vec<PathBuf>,
+    /// Train a sentiment head on every --sentiment-train row and write it here as JSON (what
+    /// hark ships as crates/hark-analysis/src/sentiment/minilm.json).
+    #[arg(long, value_name = "FILE", requires = "sentiment_train")]
+    pub write_sentiment_head: Option<PathBuf>,
     /// Files with a free label per row (intents): theme clustering against the labels (NMI/ARI).
     #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
     pub themes: Vec<PathBuf>,

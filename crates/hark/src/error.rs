@@ -115,6 +115,15 @@ pub enum Error {
     /// Serving MCP over stdio failed.
     #[error(transparent)]
     Mcp(#[from] hark_mcp::stdio::StdioError),
+    /// A file a command writes (e.g. `hark eval --write-sentiment-head`) could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
     /// Writing to stdout failed (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Output(#[source] io::Error),

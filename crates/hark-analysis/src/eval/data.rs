@@ -21,6 +21,9 @@ pub struct Row {
     pub stars: Option<u8>,
     /// A free label (an intent) when the file's labels are not hark categories.
     pub label: Option<String>,
+    /// The app the row is about (column `app`), when the file says: leave-one-app-out
+    /// evaluations never train on the app they test.
+    pub app: Option<String>,
 }
 
 /// Why a file could not be used.
@@ -74,6 +77,7 @@ pub fn load(path: &Path) -> Result<Vec<Row>, DataError> {
     ]
     .map(|(name, c)| (col(name), c));
     let label_col = col("category");
+    let app_col = col("app");
     let mut rows = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format(format!("row {}: {e}", n + 2)))?;
@@ -98,11 +102,15 @@ pub fn load(path: &Path) -> Result<Vec<Row>, DataError> {
         let stars = stars_col
             .and_then(|i| field(i).parse::<u8>().ok())
             .filter(|s| (1..=5).contains(s));
+        let app = app_col
+            .map(|i| field(i).to_string())
+            .filter(|a| !a.is_empty());
         rows.push(Row {
             text,
             categories,
             stars,
             label,
+            app,
         });
     }
     Ok(rows)
@@ -128,6 +136,15 @@ mod tests {
         );
         assert_eq!(rows[0].stars, Some(2));
         assert_eq!(rows[1].categories, [Category::Other]);
+        assert_eq!(rows[0].app, None);
+    }
+
+    #[test]
+    fn the_app_column_is_kept() {
+        let f = write(b"data,score,app\nGreat,5,Garmin Connect\nMeh,3,\n");
+        let rows = load(f.path()).expect("loads");
+        assert_eq!(rows[0].app.as_deref(), Some("Garmin Connect"));
+        assert_eq!(rows[1].app, None);
     }
 
     #[test]

@@ -4,10 +4,11 @@ pub mod baselines;
 pub mod data;
 pub mod metrics;
 
-use crate::analyzer::{apply_learned, learn_from, Analyzer, TextAnalysis};
+use crate::analyzer::{apply_learned, learn_from, sentiment_features, Analyzer, TextAnalysis};
 use crate::embed::EmbedError;
+use crate::sentiment::{class_of_stars, SentimentHead};
 use data::Row;
-use hark_core::analysis::Category;
+use hark_core::analysis::{Category, Sentiment, SentimentLabel};
 
 /// Category quality on one test set.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub struct SentimentScores {
     pub baseline_spearman: f64,
     /// Same for the lexicon baseline.
     pub baseline_polarity: f64,
+    /// Share of the 3-star rows the model calls neutral.
+    pub neutral_recall: f64,
+    /// Share of the rows the model calls neutral that have 3 stars.
+    pub neutral_precision: f64,
 }
 
 /// The labels scored: those in the gold data; predictions outside them count as `other`.
@@ -111,31 +116,74 @@ pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
     }
 }
 
-/// Scores sentiment against star ratings on the rows that have one.
+/// Scores sentiment against star ratings on the rows that have one, as the analyzer gave it.
 pub fn sentiment(set: &Analysed) -> SentimentScores {
-    let rated: Vec<(&Row, &TextAnalysis)> = set
+    sentiment_of(set, |a| a.sentiment)
+}
+
+/// Scores a sentiment head's predictions against star ratings.
+pub fn sentiment_with(set: &Analysed, head: &SentimentHead) -> SentimentScores {
+    sentiment_of(set, |a| head.predict(&sentiment_features(a)))
+}
+
+fn sentiment_of(set: &Analysed, predict: impl Fn(&TextAnalysis) -> Sentiment) -> SentimentScores {
+    let rated: Vec<(&Row, Sentiment)> = set
         .rows
         .iter()
         .zip(&set.analyses)
         .filter(|(r, _)| r.stars.is_some())
+        .map(|(r, a)| (r, predict(a)))
         .collect();
     let stars: Vec<u8> = rated.iter().filter_map(|(r, _)| r.stars).collect();
     let stars_f: Vec<f64> = stars.iter().map(|s| f64::from(*s)).collect();
-    let model: Vec<f64> = rated
-        .iter()
-        .map(|(_, a)| f64::from(a.sentiment.score))
-        .collect();
+    let model: Vec<f64> = rated.iter().map(|(_, s)| f64::from(s.score)).collect();
     let lexicon: Vec<f64> = rated
         .iter()
         .map(|(r, _)| baselines::lexicon_score(&r.text))
         .collect();
+    let neutral = |s: &Sentiment| s.label == SentimentLabel::Neutral;
+    let three = rated.iter().filter(|(r, _)| r.stars == Some(3)).count();
+    let called = rated.iter().filter(|(_, s)| neutral(s)).count();
+    let both = rated
+        .iter()
+        .filter(|(r, s)| r.stars == Some(3) && neutral(s))
+        .count();
+    let share = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
     SentimentScores {
         rows: rated.len(),
         model_spearman: metrics::spearman(&model, &stars_f),
         model_polarity: metrics::polarity_accuracy(&model, &stars),
         baseline_spearman: metrics::spearman(&lexicon, &stars_f),
         baseline_polarity: metrics::polarity_accuracy(&lexicon, &stars),
+        neutral_recall: share(both, three),
+        neutral_precision: share(both, called),
     }
+}
+
+/// The apps a set's rows are about.
+pub fn apps(set: &Analysed) -> Vec<String> {
+    let mut apps: Vec<String> = set.rows.iter().filter_map(|r| r.app.clone()).collect();
+    apps.sort();
+    apps.dedup();
+    apps
+}
+
+/// Trains a sentiment head on the star-rated rows of `pool`, leaving out rows about any app
+/// in `exclude` (leave-one-app-out); `probe` is the model's probe embedding.
+pub fn train_sentiment_head(
+    pool: &[&Analysed],
+    exclude: &[String],
+    probe: &[f32],
+    trained_on: &str,
+) -> SentimentHead {
+    let examples: Vec<_> = pool
+        .iter()
+        .flat_map(|set| set.rows.iter().zip(&set.analyses))
+        .filter(|(r, _)| r.app.as_ref().is_none_or(|a| !exclude.contains(a)))
+        .filter(|(_, a)| !a.mentions.is_empty())
+        .filter_map(|(r, a)| Some((sentiment_features(a), class_of_stars(r.stars?)?)))
+        .collect();
+    SentimentHead::train(&examples, probe, trained_on)
 }
 
 /// Theme clustering against free labels (intents).

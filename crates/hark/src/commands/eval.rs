@@ -3,14 +3,18 @@ use crate::cli::EvalArgs;
 use crate::error::Error;
 use hark_analysis::analyzer::Analyzer;
 use hark_analysis::embed::Embedder;
-use hark_analysis::eval::{self, data, Analysed, CategoryScores};
+use hark_analysis::eval::{self, data, Analysed, CategoryScores, SentimentScores};
+use hark_analysis::sentiment::SentimentHead;
 use std::path::Path;
 use std::time::Instant;
 
 /// Runs every evaluation asked for and prints the results.
 pub fn run(args: &EvalArgs) -> Result<(), Error> {
     let started = Instant::now();
-    let analyzer = Analyzer::new(Embedder::load(&args.model)?)?;
+    let mut analyzer = Analyzer::new(Embedder::load(&args.model)?)?;
+    // Analyses stay zero-shot; the shipped and learned sentiment heads are scored beside them.
+    let shipped = analyzer.sentiment_head().cloned();
+    analyzer.set_sentiment_head(None);
     if !args.categories.is_empty() {
         let sets = analyse(&analyzer, &args.categories)?;
         println!("## Categories (macro-F1 over the labels in each file; baseline: keyword rules)");
@@ -38,26 +42,8 @@ pub fn run(args: &EvalArgs) -> Result<(), Error> {
         }
         println!();
     }
-    if !args.sentiment.is_empty() {
-        let sets = analyse(&analyzer, &args.sentiment)?;
-        println!("## Sentiment vs star ratings (Spearman; polarity accuracy on 1-2 vs 4-5 stars; baseline: lexicon)");
-        println!(
-            "{:<28} {:>6} {:>10} {:>10} {:>10} {:>10}",
-            "file", "rows", "model ρ", "lexicon ρ", "model acc", "lexicon acc"
-        );
-        for (path, set) in args.sentiment.iter().zip(&sets) {
-            let s = eval::sentiment(set);
-            println!(
-                "{:<28} {:>6} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
-                name(path),
-                s.rows,
-                s.model_spearman,
-                s.baseline_spearman,
-                s.model_polarity,
-                s.baseline_polarity
-            );
-        }
-        println!();
+    if !args.sentiment.is_empty() || args.write_sentiment_head.is_some() {
+        sentiment(&analyzer, args, shipped.as_ref())?;
     }
     if !args.themes.is_empty() {
         println!("## Themes vs labels (NMI / ARI; baseline: TF-IDF + k-means with the true number of labels)");
@@ -84,6 +70,84 @@ pub fn run(args: &EvalArgs) -> Result<(), Error> {
     }
     println!("(evaluated in {:.0} s)", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// What the sentiment heads learn from: the data sets and their licenses.
+const SENTIMENT_CREDIT: &str = "star ratings of Mini-BAR (Wei et al., ICTAI 2023, MIT) and the URR golden set (Ciurumelea et al., SANER 2017, MIT): 1-2 stars negative, 3 neutral, 4-5 positive";
+
+fn sentiment(
+    analyzer: &Analyzer,
+    args: &EvalArgs,
+    shipped: Option<&SentimentHead>,
+) -> Result<(), Error> {
+    let sets = analyse(analyzer, &args.sentiment)?;
+    let pool = analyse(analyzer, &args.sentiment_train)?;
+    let pool: Vec<&Analysed> = pool.iter().collect();
+    if let Some(out) = &args.write_sentiment_head {
+        let head = eval::train_sentiment_head(&pool, &[], analyzer.probe(), SENTIMENT_CREDIT);
+        std::fs::write(out, head.to_json() + "\n").map_err(|source| Error::WriteFile {
+            path: out.clone(),
+            source,
+        })?;
+        println!(
+            "sentiment head ({:?} examples: negative, neutral, positive) written to {}",
+            head.examples,
+            out.display()
+        );
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    println!("## Sentiment vs star ratings (Spearman; polarity accuracy on 1-2 vs 4-5 stars; neutral recall/precision on 3 stars; baseline: lexicon)");
+    println!(
+        "{:<28} {:>6} {:>30} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9}",
+        "file",
+        "rows",
+        "mode",
+        "model ρ",
+        "lex. ρ",
+        "model acc",
+        "lex. acc",
+        "neu. rec",
+        "neu. prec"
+    );
+    for (path, set) in args.sentiment.iter().zip(&sets) {
+        print_sentiment(path, "zero-shot (example sentences)", &eval::sentiment(set));
+        if let Some(head) = shipped {
+            print_sentiment(
+                path,
+                "shipped head (saw this file)",
+                &eval::sentiment_with(set, head),
+            );
+        }
+        if !pool.is_empty() {
+            let apps = eval::apps(set);
+            let head = eval::train_sentiment_head(&pool, &apps, analyzer.probe(), SENTIMENT_CREDIT);
+            let mode = if apps.is_empty() {
+                "head, learned"
+            } else {
+                "head, learned w/o its apps"
+            };
+            print_sentiment(path, mode, &eval::sentiment_with(set, &head));
+        }
+    }
+    println!();
+    Ok(())
+}
+
+fn print_sentiment(path: &Path, mode: &str, s: &SentimentScores) {
+    println!(
+        "{:<28} {:>6} {:>30} {:>8.3} {:>8.3} {:>9.3} {:>8.3} {:>9.3} {:>9.3}",
+        name(path),
+        s.rows,
+        mode,
+        s.model_spearman,
+        s.baseline_spearman,
+        s.model_polarity,
+        s.baseline_polarity,
+        s.neutral_recall,
+        s.neutral_precision
+    );
 }
 
 fn analyse(analyzer: &Analyzer, paths: &[std::path::PathBuf]) -> Result<Vec<Analysed>, Error> {
