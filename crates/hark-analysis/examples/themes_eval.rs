@@ -5,13 +5,15 @@
 //!
 //! ```text
 //! cargo run --release -p hark-analysis --example themes_eval -- \
-//!     [quality|link|match|scale] [dir] [noise]
+//!     [quality|link|match|scale|sweep] [dir] [noise]
 //! ```
+//! (`examples/banking_vectors.rs` writes the two files.)
 //! `quality`: NMI/ARI against the intents over seeds and subset sizes; `link`: precision and
 //! coverage of linking held-out mentions per threshold; `match`: how well centroid similarity
 //! tells the same cluster across re-runs; `scale`: 100,000 copies with uniform noise of ±`noise`
 //! per component (default 0.05; copies then resemble each other about as much as real
-//! neighbours do), timings, recall and peak RSS.
+//! neighbours do), timings, recall and peak RSS; `sweep`: NMI/ARI/clusters at 1,000, 3,000 and
+//! all rows for each k in `SWEEP_K` and resolution in `SWEEP_R` (comma-separated).
 use std::collections::HashMap;
 use std::error::Error;
 use std::time::Instant;
@@ -87,6 +89,7 @@ fn with(seed: u64, resolution: f64) -> ClusterParams {
     ClusterParams {
         seed,
         resolution,
+        adaptive: false,
         ..defaults
     }
 }
@@ -138,6 +141,51 @@ fn quality(d: &Data) -> Result<(), Box<dyn Error>> {
             );
         }
         println!("{line}");
+    }
+    Ok(())
+}
+
+/// NMI / ARI / clusters over subset sizes (three random subsets each) for a grid of k and
+/// resolution: what the size-adaptive resolution was fitted on.
+fn sweep(d: &Data) -> Result<(), Box<dyn Error>> {
+    let ks: Vec<usize> = std::env::var("SWEEP_K").ok().map_or(vec![10], |s| {
+        s.split(',').filter_map(|x| x.parse().ok()).collect()
+    });
+    let rs: Vec<f64> = std::env::var("SWEEP_R")
+        .ok()
+        .map_or(vec![1.0, 2.0, 3.0], |s| {
+            s.split(',').filter_map(|x| x.parse().ok()).collect()
+        });
+    for n in [1000, 3000, d.texts.len()] {
+        for &k in &ks {
+            for &r in &rs {
+                let (mut nm, mut ar, mut cl) = (0.0, 0.0, 0.0);
+                let reps = if n == d.texts.len() { 1 } else { 3 };
+                for rep in 0..reps {
+                    let mut idx: Vec<usize> = (0..d.texts.len()).collect();
+                    idx.shuffle(&mut StdRng::seed_from_u64(100 + rep));
+                    idx.truncate(n);
+                    let truth: Vec<&String> = idx.iter().map(|&i| &d.intents[i]).collect();
+                    let params = ClusterParams {
+                        k,
+                        resolution: r,
+                        adaptive: false,
+                        ..ClusterParams::default()
+                    };
+                    let labels = cluster(&rows(d, &idx), DIM, &params)?;
+                    nm += nmi(&truth, &labels);
+                    ar += ari(&truth, &labels);
+                    cl += count(&labels) as f64;
+                }
+                let m = reps as f64;
+                println!(
+                    "n {n:5} k {k:2} r {r:4.1}: NMI {:.3} ARI {:.3} clusters {:.0}",
+                    nm / m,
+                    ar / m,
+                    cl / m
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -358,6 +406,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "link" => link_eval(&d),
         "match" => match_eval(&d),
         "scale" => scale(&d, noise),
+        "sweep" => sweep(&d),
         other => Err(format!("unknown mode {other:?} (quality, link, match or scale)").into()),
     }
 }

@@ -179,6 +179,30 @@ impl Sentiment {
     }
 }
 
+/// How fine themes are cut: the clustering resolution is halved (coarser) or doubled (finer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeGranularity {
+    /// Fewer, broader themes.
+    Coarser,
+    /// What hark chooses for the corpus size.
+    #[default]
+    Normal,
+    /// More, narrower themes.
+    Finer,
+}
+
+impl ThemeGranularity {
+    /// The factor applied to the clustering resolution.
+    pub fn resolution_factor(self) -> f64 {
+        match self {
+            ThemeGranularity::Coarser => 0.5,
+            ThemeGranularity::Normal => 1.0,
+            ThemeGranularity::Finer => 2.0,
+        }
+    }
+}
+
 /// Who wrote a piece of text in a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -229,6 +229,10 @@ pub struct EvalArgs {
     /// Files with a free label per row (intents): theme clustering against the labels (NMI/ARI).
     #[arg(long, value_name = "CSV", num_args = 1.., value_delimiter = ',')]
     pub themes: Vec<PathBuf>,
+    /// Corpus sizes the themes are scored at (random subsets; a size at or above the file's
+    /// rows is the whole file).
+    #[arg(long, value_name = "N", num_args = 1.., value_delimiter = ',', default_value = "1000,3000,1000000")]
+    pub theme_sizes: Vec<usize>,
 }
 
 /// Options that locate the configuration and the database; shared by every command.

@@ -87,6 +87,8 @@ pub struct Analysis {
     /// restarted) takes them up after this long.
     #[serde(deserialize_with = "lenient_number")]
     pub lease_secs: u64,
+    /// How fine themes are cut: `coarser`, `normal` (chosen from the corpus size) or `finer`.
+    pub theme_granularity: hark_core::analysis::ThemeGranularity,
 }
 
 impl Default for Analysis {
@@ -98,6 +100,7 @@ impl Default for Analysis {
             discover_every_secs: pipeline.discover_every.as_secs(),
             min_unlinked: pipeline.min_unlinked,
             lease_secs: pipeline.lease.as_secs(),
+            theme_granularity: hark_core::analysis::ThemeGranularity::Normal,
         }
     }
 }
@@ -512,7 +515,10 @@ impl Config {
 
     /// The analysis pipeline's settings.
     pub fn pipeline_config(&self) -> hark_analysis::worker::PipelineConfig {
+        let mut discover = hark_analysis::themes::DiscoverParams::default();
+        discover.cluster.granularity = self.analysis.theme_granularity.resolution_factor();
         hark_analysis::worker::PipelineConfig {
+            discover,
             discover_every: std::time::Duration::from_secs(
                 self.analysis.discover_every_secs.max(1),
             ),

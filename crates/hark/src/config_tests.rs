@@ -456,3 +456,30 @@ fn bad_sigv4_values_and_unknown_keys_are_errors() {
     );
     assert!(msg.contains("sigv4.regions"), "{msg}");
 }
+
+#[test]
+fn theme_granularity_comes_from_file_or_env_and_scales_the_resolution() {
+    use hark_core::analysis::ThemeGranularity;
+    let defaults = load(None, &[], &Overrides::default());
+    assert_eq!(
+        defaults.analysis.theme_granularity,
+        ThemeGranularity::Normal
+    );
+    assert_eq!(defaults.pipeline_config().discover.cluster.granularity, 1.0);
+    let file = toml_file("[analysis]\ntheme_granularity = \"finer\"\n");
+    let c = load(Some(file.path()), &[], &Overrides::default());
+    assert_eq!(c.analysis.theme_granularity, ThemeGranularity::Finer);
+    assert_eq!(c.pipeline_config().discover.cluster.granularity, 2.0);
+    let c = load(
+        Some(file.path()),
+        &[("HARK_ANALYSIS__THEME_GRANULARITY", "coarser")],
+        &Overrides::default(),
+    );
+    assert_eq!(c.pipeline_config().discover.cluster.granularity, 0.5);
+    let msg = load_err(
+        None,
+        &[("HARK_ANALYSIS__THEME_GRANULARITY", "tiny")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("tiny"), "{msg}");
+}

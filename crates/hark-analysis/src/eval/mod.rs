@@ -186,51 +186,123 @@ pub fn train_sentiment_head(
     SentimentHead::train(&examples, probe, trained_on)
 }
 
-/// Theme clustering against free labels (intents).
+/// Theme clustering against free labels (intents), at both levels of the hierarchy.
 #[derive(Debug, Clone, Copy)]
 pub struct ThemeScores {
     /// Rows clustered.
     pub rows: usize,
     /// Distinct gold labels.
     pub labels: usize,
-    /// Clusters found by the theme engine (it chooses the number itself).
+    /// Themes found by the theme engine (it chooses the number itself).
     pub clusters: usize,
-    /// NMI and ARI of the theme engine.
+    /// NMI and ARI of the themes.
     pub model: (f64, f64),
+    /// Broad (parent) themes found.
+    pub parents: usize,
+    /// NMI and ARI of the broad themes against the labels.
+    pub parent_model: (f64, f64),
+    /// NMI of the broad themes against the label families (a label's first word:
+    /// `card_arrival` → `card`), and how many families there are.
+    pub parent_family_nmi: (f64, usize),
     /// NMI and ARI of TF-IDF + k-means given the true number of labels.
     pub baseline: (f64, f64),
     /// Seconds the theme engine's clustering took (embedding excluded).
     pub cluster_seconds: f64,
 }
 
-/// Clusters the rows that have a free label (each row one mention) and scores the clustering.
+/// Clusters the rows that have a free label (each row one mention) and scores the clustering;
+/// with `size` below the number of such rows, the mean over three random subsets of that size.
 pub fn themes(
     analyzer: &Analyzer,
     rows: &[Row],
-) -> Result<ThemeScores, crate::worker::PipelineError> {
+    sizes: &[usize],
+) -> Result<Vec<ThemeScores>, crate::worker::PipelineError> {
     let rows: Vec<&Row> = rows.iter().filter(|r| r.label.is_some()).collect();
     let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
-    let gold: Vec<&str> = rows.iter().filter_map(|r| r.label.as_deref()).collect();
     let vectors = analyzer.embedder().embed(&texts)?;
-    let flat: Vec<f32> = vectors.into_iter().flatten().collect();
+    let mut out = Vec::new();
+    for &size in sizes {
+        let size = size.min(rows.len());
+        let repeats = if size < rows.len() { 3 } else { 1 };
+        let mut runs = Vec::new();
+        for r in 0..repeats {
+            let mut idx: Vec<usize> = (0..rows.len()).collect();
+            if size < rows.len() {
+                use rand::seq::SliceRandom;
+                use rand::SeedableRng;
+                idx.shuffle(&mut rand::rngs::StdRng::seed_from_u64(100 + r));
+                idx.truncate(size);
+            }
+            let t: Vec<&str> = idx.iter().map(|&i| texts[i]).collect();
+            let gold: Vec<&str> = idx
+                .iter()
+                .filter_map(|&i| rows[i].label.as_deref())
+                .collect();
+            let v: Vec<&[f32]> = idx.iter().map(|&i| vectors[i].as_slice()).collect();
+            runs.push(theme_run(&t, &gold, &v)?);
+        }
+        out.push(mean_scores(&runs));
+    }
+    Ok(out)
+}
+
+fn theme_run(
+    texts: &[&str],
+    gold: &[&str],
+    vectors: &[&[f32]],
+) -> Result<ThemeScores, crate::worker::PipelineError> {
+    use crate::themes::metrics::{ari, nmi};
+    let flat: Vec<f32> = vectors.iter().flat_map(|v| v.iter().copied()).collect();
     let started = std::time::Instant::now();
-    let clusters = crate::themes::cluster(
+    let levels = crate::themes::cluster::cluster_levels(
         &flat,
         crate::embed::DIM,
         &crate::themes::ClusterParams::default(),
     )?;
     let cluster_seconds = started.elapsed().as_secs_f64();
-    let mut distinct = gold.clone();
-    distinct.sort();
-    distinct.dedup();
-    let baseline = baselines::tfidf_kmeans(&texts, distinct.len(), 0);
-    use crate::themes::metrics::{ari, nmi};
+    let parent: Vec<usize> = levels
+        .fine
+        .iter()
+        .map(|f| levels.parents.get(*f).copied().unwrap_or(0))
+        .collect();
+    let families: Vec<&str> = gold
+        .iter()
+        .map(|l| l.split('_').next().unwrap_or(l))
+        .collect();
+    let count = |v: &[&str]| {
+        let mut d = v.to_vec();
+        d.sort();
+        d.dedup();
+        d.len()
+    };
+    let baseline = baselines::tfidf_kmeans(texts, count(gold), 0);
     Ok(ThemeScores {
-        rows: rows.len(),
-        labels: distinct.len(),
-        clusters: clusters.iter().max().map_or(0, |m| m + 1),
-        model: (nmi(&gold, &clusters), ari(&gold, &clusters)),
-        baseline: (nmi(&gold, &baseline), ari(&gold, &baseline)),
+        rows: texts.len(),
+        labels: count(gold),
+        clusters: levels.fine.iter().max().map_or(0, |m| m + 1),
+        model: (nmi(gold, &levels.fine), ari(gold, &levels.fine)),
+        parents: levels.parents.iter().max().map_or(0, |m| m + 1),
+        parent_model: (nmi(gold, &parent), ari(gold, &parent)),
+        parent_family_nmi: (nmi(&families, &parent), count(&families)),
+        baseline: (nmi(gold, &baseline), ari(gold, &baseline)),
         cluster_seconds,
     })
+}
+
+/// The mean of several runs' scores (counts rounded).
+fn mean_scores(runs: &[ThemeScores]) -> ThemeScores {
+    let n = runs.len().max(1) as f64;
+    let m = |f: &dyn Fn(&ThemeScores) -> f64| runs.iter().map(f).sum::<f64>() / n;
+    let c = |f: &dyn Fn(&ThemeScores) -> usize| (m(&|s| f(s) as f64)).round() as usize;
+    ThemeScores {
+        rows: c(&|s| s.rows),
+        labels: c(&|s| s.labels),
+        clusters: c(&|s| s.clusters),
+        model: (m(&|s| s.model.0), m(&|s| s.model.1)),
+        parents: c(&|s| s.parents),
+        parent_model: (m(&|s| s.parent_model.0), m(&|s| s.parent_model.1)),
+        parent_family_nmi: (m(&|s| s.parent_family_nmi.0), c(&|s| s.parent_family_nmi.1)),
+        baseline: (m(&|s| s.baseline.0), m(&|s| s.baseline.1)),
+        cluster_seconds: m(&|s| s.cluster_seconds),
+    }
 }

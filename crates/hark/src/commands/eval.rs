@@ -46,25 +46,40 @@ pub fn run(args: &EvalArgs) -> Result<(), Error> {
         sentiment(&analyzer, args, shipped.as_ref())?;
     }
     if !args.themes.is_empty() {
-        println!("## Themes vs labels (NMI / ARI; baseline: TF-IDF + k-means with the true number of labels)");
+        println!("## Themes vs labels (NMI / ARI; fine themes and their broad parents; random subsets of each size, mean of 3; baseline: TF-IDF + k-means with the true number of labels)");
         println!(
-            "{:<28} {:>6} {:>7} {:>9} {:>12} {:>12} {:>9}",
-            "file", "rows", "labels", "clusters", "model", "baseline", "seconds"
+            "{:<22} {:>6} {:>7} {:>7} {:>12} {:>8} {:>12} {:>14} {:>12} {:>8}",
+            "file",
+            "rows",
+            "labels",
+            "themes",
+            "NMI / ARI",
+            "parents",
+            "NMI / ARI",
+            "family NMI",
+            "baseline",
+            "seconds"
         );
         for path in &args.themes {
-            let t = eval::themes(&analyzer, &data::load(path)?)?;
-            println!(
-                "{:<28} {:>6} {:>7} {:>9} {:>5.3} {:>5.3} {:>5.3} {:>5.3} {:>9.1}",
-                name(path),
-                t.rows,
-                t.labels,
-                t.clusters,
-                t.model.0,
-                t.model.1,
-                t.baseline.0,
-                t.baseline.1,
-                t.cluster_seconds
-            );
+            for t in eval::themes(&analyzer, &data::load(path)?, &args.theme_sizes)? {
+                println!(
+                    "{:<22} {:>6} {:>7} {:>7} {:>5.3} {:>5.3} {:>8} {:>5.3} {:>5.3} {:>7.3} ({:>3}) {:>5.3} {:>5.3} {:>8.1}",
+                    name(path),
+                    t.rows,
+                    t.labels,
+                    t.clusters,
+                    t.model.0,
+                    t.model.1,
+                    t.parents,
+                    t.parent_model.0,
+                    t.parent_model.1,
+                    t.parent_family_nmi.0,
+                    t.parent_family_nmi.1,
+                    t.baseline.0,
+                    t.baseline.1,
+                    t.cluster_seconds
+                );
+            }
         }
         println!();
     }

@@ -57,6 +57,7 @@ fn params() -> DiscoverParams {
     DiscoverParams {
         cluster: ClusterParams {
             resolution: 1.0,
+            adaptive: false,
             ..Default::default()
         },
         ..Default::default()
