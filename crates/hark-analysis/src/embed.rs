@@ -64,6 +64,17 @@ pub struct Embedder {
     model: bert::Bert,
     tokenizer: Tokenizer,
     batching: Batching,
+    /// Put before every text (E5 models expect `query: `), from `hark-model.json`.
+    prefix: String,
+}
+
+/// `hark-model.json`, optional beside the model files: what hark needs to know that the
+/// Hugging Face files do not say.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ModelNotes {
+    /// Text put before every input.
+    #[serde(default)]
+    prefix: String,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -94,8 +105,17 @@ fn unreadable(path: &Path, reason: impl std::fmt::Display) -> EmbedError {
 }
 
 impl Embedder {
-    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`, on the CPU.
+    /// Loads `config.json`, `tokenizer.json` and `model.safetensors` from `dir`, on the CPU, and
+    /// `hark-model.json` when present (`{"prefix": "query: "}` for E5 models).
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        let notes_path = dir.join("hark-model.json");
+        let notes: ModelNotes = if notes_path.is_file() {
+            let text =
+                std::fs::read_to_string(&notes_path).map_err(|e| unreadable(&notes_path, e))?;
+            serde_json::from_str(&text).map_err(|e| unreadable(&notes_path, e))?
+        } else {
+            ModelNotes::default()
+        };
         let config_path = required(dir, "config.json")?;
         let tokenizer_path = required(dir, "tokenizer.json")?;
         let weights_path = required(dir, "model.safetensors")?;
@@ -126,6 +146,7 @@ impl Embedder {
             model,
             tokenizer,
             batching: Batching::default(),
+            prefix: notes.prefix,
         })
     }
 
@@ -139,16 +160,20 @@ impl Embedder {
     pub fn token_count(&self, text: &str) -> Result<usize, EmbedError> {
         let enc = self
             .tokenizer
-            .encode(text, true)
+            .encode(format!("{}{text}", self.prefix), true)
             .map_err(|e| EmbedError::Tokenize(e.to_string()))?;
         Ok(enc.get_ids().len())
     }
 
     /// Embeds every text; the result is in input order, each vector unit-length and [`DIM`] long.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let inputs: Vec<String> = texts
+            .iter()
+            .map(|t| format!("{}{t}", self.prefix))
+            .collect();
         let encodings = self
             .tokenizer
-            .encode_batch(texts.to_vec(), true)
+            .encode_batch(inputs, true)
             .map_err(|e| EmbedError::Tokenize(e.to_string()))?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
         let mut order: Vec<usize> = (0..ids.len()).collect();

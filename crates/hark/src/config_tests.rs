@@ -483,3 +483,31 @@ fn theme_granularity_comes_from_file_or_env_and_scales_the_resolution() {
     );
     assert!(msg.contains("tiny"), "{msg}");
 }
+
+#[test]
+fn the_model_kind_picks_the_default_model_folder() {
+    let c = load(
+        None,
+        &[("HARK_DATA_DIR", "/srv/hark")],
+        &Overrides::default(),
+    );
+    assert_eq!(c.model_dir(), Path::new("/srv/hark/model"));
+    let c = load(
+        None,
+        &[
+            ("HARK_DATA_DIR", "/srv/hark"),
+            ("HARK_ANALYSIS__MODEL", "multilingual"),
+        ],
+        &Overrides::default(),
+    );
+    assert_eq!(c.model_dir(), Path::new("/srv/hark/model-multilingual"));
+    let file = toml_file("[analysis]\nmodel = \"multilingual\"\nmodel_dir = \"/models/e5\"\n");
+    let c = load(Some(file.path()), &[], &Overrides::default());
+    assert_eq!(c.model_dir(), Path::new("/models/e5"));
+    let msg = load_err(
+        None,
+        &[("HARK_ANALYSIS__MODEL", "gpt")],
+        &Overrides::default(),
+    );
+    assert!(msg.contains("gpt"), "{msg}");
+}

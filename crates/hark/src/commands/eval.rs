@@ -27,15 +27,17 @@ pub fn run(args: &EvalArgs) -> Result<(), Error> {
         }
         if sets.len() > 1 {
             for (i, (path, set)) in args.categories.iter().zip(&sets).enumerate() {
+                // Leave the tested app out: no file about one of its apps (in any language).
+                let apps = eval::apps(set);
                 let others: Vec<&Analysed> = sets
                     .iter()
                     .enumerate()
-                    .filter(|(j, _)| *j != i)
+                    .filter(|(j, s)| *j != i && !eval::apps(s).iter().any(|a| apps.contains(a)))
                     .map(|(_, s)| s)
                     .collect();
                 print_categories(
                     path,
-                    "learned (other files)",
+                    "learned (other apps)",
                     &eval::categories(set, &others),
                 );
             }
