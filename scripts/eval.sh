@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
-# The analysis quality report on ../shared/data: categories on Mini-BAR English (zero-shot, and
-# learned from the other two apps), sentiment vs star ratings (zero-shot, the shipped head, and a
-# head learned leaving the tested app out), themes on banking77.
+# The analysis quality report on ../shared/data and data/dev, for each model in $MODELS
+# (default: "minilm multilingual"; each fetched first): categories on Mini-BAR English and
+# French (zero-shot, and learned from the other apps' files in both languages), questions on the
+# hand-labelled dev set, sentiment vs star ratings (zero-shot, the shipped head, and a head
+# learned leaving the tested app out; minilm only), themes on banking77 at 1k/3k/all queries.
 # `--write-sentiment-head crates/hark-analysis/src/sentiment/minilm.json` (with the same
 # --sentiment-train files) rebuilds the shipped sentiment head.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/fetch-model.sh hark-data/model
 cargo build --release -q -p hark
 d=../shared/data
 en="$d/minibar/garmin-connect.en.csv,$d/minibar/huawei-health.en.csv,$d/minibar/samsung-health.en.csv"
-exec target/release/hark eval --model hark-data/model \
-  --categories "$en" \
-  --sentiment "$en,$d/urr/golden_set.csv" \
-  --sentiment-train "$en,$d/urr/golden_set.csv" \
-  --themes "$d/banking77/train.csv" "$@"
+fr="$d/minibar/garmin-connect.fr.csv,$d/minibar/huawei-health.fr.csv,$d/minibar/samsung-health.fr.csv"
+for model in ${MODELS:-minilm multilingual}; do
+  case "$model" in
+    minilm) dir=hark-data/model ;;
+    multilingual) dir=hark-data/model-multilingual ;;
+    *) echo "unknown model $model" >&2; exit 2 ;;
+  esac
+  bash scripts/fetch-model.sh "$dir" "$model"
+  echo "# model: $model ($dir)"
+  target/release/hark eval --model "$dir" --categories "$en,$fr" "$@"
+  target/release/hark eval --model "$dir" --categories data/dev/questions.dev.csv
+  if [ "$model" = minilm ]; then
+    target/release/hark eval --model "$dir" \
+      --sentiment "$en,$d/urr/golden_set.csv" \
+      --sentiment-train "$en,$d/urr/golden_set.csv" \
+      --themes "$d/banking77/train.csv"
+  else
+    target/release/hark eval --model "$dir" --themes "$d/banking77/train.csv"
+  fi
+done

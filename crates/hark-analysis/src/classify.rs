@@ -24,7 +24,7 @@ const QUESTION_CUE_BOOST: f32 = 0.3;
 /// An item is a question, before bug and request, when a mention's (boosted) question score
 /// reaches this and beats its bug and request scores: asking how to do something is the point
 /// of a text even when it names a problem.
-const QUESTION_MIN: f32 = 0.5;
+const QUESTION_MIN: f32 = 0.65;
 /// An item is a bug when a mention's (boosted) bug score reaches this.
 const BUG_MIN: f32 = 0.4;
 /// An item is a feature request when a mention's (boosted) request score reaches this.
