@@ -8,11 +8,11 @@ HARK_ANALYSIS__MODEL_DIR (default <repo>/hark-data/model)."""
 
 import csv
 import datetime
-import json
 import os
 import pathlib
 import re
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -25,10 +25,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-HARK = os.environ.get("HARK_BIN", str(ROOT / "target" / "debug" / "hark"))
-SHARED = pathlib.Path(os.environ.get("HARK_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
-MODEL = pathlib.Path(os.environ.get("HARK_ANALYSIS__MODEL_DIR", str(ROOT / "hark-data" / "model")))
+# Paths, the clean environment and the admin CLI are the Python suites' shared harness.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from harkproc import HARK, MODEL, ROOT, SHARED, admin, clean_env  # noqa: E402,F401
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 # Reviews taken from each minibar app (3 apps: ~300 items).
@@ -60,19 +59,6 @@ HOSTILE = [
 ]
 # Refused by ingest (an absolute URL needs a host); the suite checks it never gets in.
 REFUSED_URL = ("hostile-js-url", {"body": "HOSTILE-JSURL the map is blank", "url": "javascript:window.__xss=1"})
-
-
-def clean_env(**extra):
-    """The environment without the caller's HARK_* variables (hark reads them as configuration)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
-    env.update(extra)
-    return env
-
-
-def admin(data_dir, *args):
-    out = subprocess.run([HARK, "admin", *args, "--data-dir", str(data_dir)], env=clean_env(),
-                         check=True, capture_output=True, text=True, timeout=120)
-    return json.loads(out.stdout)
 
 
 class Hark:

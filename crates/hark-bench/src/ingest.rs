@@ -151,20 +151,9 @@ async fn e2e_round(
         let (client, url, key, secret) = (client.clone(), url.clone(), key.clone(), secret.clone());
         async move {
             let t = Instant::now();
-            let resp = client
-                .post(&url)
-                .basic_auth(&key, Some(&secret))
-                .header("content-type", "application/json")
-                .body(bodies[n].clone())
-                .send()
-                .await?;
-            let status = resp.status();
-            let v: serde_json::Value = resp.json().await?;
-            let latency = t.elapsed();
-            if !status.is_success() || v["failed"] != 0 {
-                return Err(format!("request {n}: {status} {v}").into());
-            }
-            Ok((latency, v["ingested"].as_u64().unwrap_or(0)))
+            let ingested =
+                post_ingest(&client, &url, (&key, &secret), bodies[n].clone(), n).await?;
+            Ok((t.elapsed(), ingested))
         }
     })
     .await?;
@@ -182,4 +171,28 @@ async fn e2e_round(
         p99: stats::quantile(&lat, 0.99),
         rss_peak_mb,
     })
+}
+
+/// POSTs one ingest body with the project's credentials; the items ingested, or an error naming
+/// request `n` when the answer is not a 2xx with nothing failed.
+pub(crate) async fn post_ingest(
+    client: &reqwest::Client,
+    url: &str,
+    (key, secret): (&str, &str),
+    body: Vec<u8>,
+    n: usize,
+) -> Result<u64, crate::drive::BenchError> {
+    let resp = client
+        .post(url)
+        .basic_auth(key, Some(secret))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await?;
+    let status = resp.status();
+    let v: serde_json::Value = resp.json().await?;
+    if !status.is_success() || v["failed"] != 0 {
+        return Err(format!("ingest request {n}: {status} {v}").into());
+    }
+    Ok(v["ingested"].as_u64().unwrap_or(0))
 }

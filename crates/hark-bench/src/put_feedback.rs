@@ -155,22 +155,30 @@ pub(crate) struct ChatCredentials {
     secret: String,
 }
 
+/// Registers an application named `bench` with `hark admin`; its id.
+pub(crate) async fn create_app(srv: &server::HarkProcess) -> BenchResult<String> {
+    let app = srv
+        .admin(&[
+            "create-app",
+            "--project",
+            &srv.project_id,
+            "--name",
+            "bench",
+        ])
+        .await?;
+    Ok(app["application_id"]
+        .as_str()
+        .ok_or(format!("no application_id in {app}"))?
+        .to_string())
+}
+
 impl ChatCredentials {
     /// Registers an application and issues an access key with `hark admin`.
     pub(crate) async fn issue(srv: &server::HarkProcess) -> BenchResult<Self> {
         let field = |v: &serde_json::Value, k: &str| -> BenchResult<String> {
             Ok(v[k].as_str().ok_or(format!("no {k} in {v}"))?.to_string())
         };
-        let app = srv
-            .admin(&[
-                "create-app",
-                "--project",
-                &srv.project_id,
-                "--name",
-                "bench",
-            ])
-            .await?;
-        let app = field(&app, "application_id")?;
+        let app = create_app(srv).await?;
         let _ = ApplicationId::parse(&app).ok_or("invalid application id")?;
         let key = srv
             .admin(&["create-access-key", "--project", &srv.project_id])

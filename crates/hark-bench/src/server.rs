@@ -51,12 +51,14 @@ fn field(v: &serde_json::Value, k: &str) -> Result<String, crate::drive::BenchEr
         .ok_or_else(|| format!("no {k} in {v}").into())
 }
 
-/// Starts `hark serve` on port 0 and waits until it listens; returns it and its base URL.
-async fn spawn_serve(
+/// Starts `hark serve` on port 0 with `extra` arguments and `env` variables, and waits until it
+/// listens; returns it and its base URL.
+pub(crate) async fn spawn_serve(
     bin: &Path,
     db: &str,
     data_dir: &Path,
     extra: &[&str],
+    env: &[(&str, &str)],
 ) -> Result<(Child, String), crate::drive::BenchError> {
     let mut child = Command::new(bin)
         .args([
@@ -71,6 +73,7 @@ async fn spawn_serve(
         .arg("--data-dir")
         .arg(data_dir)
         .args(extra)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
@@ -121,7 +124,7 @@ impl HarkProcess {
             &["create-source", "--project", &project_id, "--name", "bench"],
         )
         .await?;
-        let (child, base_url) = spawn_serve(bin, &db, data_dir, extra).await?;
+        let (child, base_url) = spawn_serve(bin, &db, data_dir, extra, &[]).await?;
         Ok(Self {
             child,
             base_url,
@@ -149,7 +152,7 @@ impl HarkProcess {
             self.project_id.clone(),
         );
         self.stop().await;
-        let (child, base_url) = spawn_serve(&bin, &db, data_dir, extra).await?;
+        let (child, base_url) = spawn_serve(&bin, &db, data_dir, extra, &[]).await?;
         Ok(Self {
             child,
             base_url,

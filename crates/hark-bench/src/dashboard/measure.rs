@@ -6,10 +6,7 @@ use crate::drive::BenchError;
 use crate::stats::{ms, quantile};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
 struct Page {
     name: &'static str,
@@ -34,34 +31,9 @@ pub async fn run(
     requests: usize,
 ) -> Result<(), BenchError> {
     let db = format!("sqlite://{}", dir.join("hark.db").display());
-    let mut child = Command::new(bin)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-level",
-            "warn",
-            "--database",
-            &db,
-        ])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("HARK_ANALYSIS__ENABLED", "false")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let base = loop {
-        let line = lines
-            .next_line()
-            .await?
-            .ok_or("hark exited before listening")?;
-        if let Some(i) = line.find("http://") {
-            break line[i..].trim().to_string();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let (mut child, base) =
+        crate::server::spawn_serve(bin, &db, dir, &[], &[("HARK_ANALYSIS__ENABLED", "false")])
+            .await?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;

@@ -44,19 +44,7 @@ async fn ingest(
     let (counts, took) = drive(connections, Arc::new(bodies), move |bodies, n| {
         let (client, url, key, secret) = (client.clone(), url.clone(), key.clone(), secret.clone());
         async move {
-            let resp = client
-                .post(&url)
-                .basic_auth(&key, Some(&secret))
-                .header("content-type", "application/json")
-                .body(bodies[n].clone())
-                .send()
-                .await?;
-            let status = resp.status();
-            let v: serde_json::Value = resp.json().await?;
-            if !status.is_success() || v["failed"] != 0 {
-                return Err(format!("ingest {n}: {status} {v}").into());
-            }
-            Ok(v["ingested"].as_u64().unwrap_or(0))
+            crate::ingest::post_ingest(&client, &url, (&key, &secret), bodies[n].clone(), n).await
         }
     })
     .await?;

@@ -52,19 +52,7 @@ pub(super) async fn round(
     for n in 0..endpoints {
         create_endpoint(&client, &srv, &receiver.url(n), "chat_feedback.received").await?;
     }
-    let app = srv
-        .admin(&[
-            "create-app",
-            "--project",
-            &srv.project_id,
-            "--name",
-            "bench",
-        ])
-        .await?;
-    let app = app["application_id"]
-        .as_str()
-        .ok_or(format!("no application_id in {app}"))?
-        .to_string();
+    let app = crate::put_feedback::create_app(&srv).await?;
     let urls: Arc<Vec<String>> = Arc::new(
         (0..events)
             .map(|n| {
