@@ -97,9 +97,15 @@ fn sentiment(
     args: &EvalArgs,
     shipped: Option<&SentimentHead>,
 ) -> Result<(), Error> {
-    let sets = analyse(analyzer, &args.sentiment)?;
-    let pool = analyse(analyzer, &args.sentiment_train)?;
-    let pool: Vec<&Analysed> = pool.iter().collect();
+    // A file both tested and learned from (scripts/eval.sh passes the same ones) is analysed once.
+    let mut paths: Vec<std::path::PathBuf> = args.sentiment.clone();
+    paths.extend(args.sentiment_train.iter().cloned());
+    paths.sort();
+    paths.dedup();
+    let analysed = analyse(analyzer, &paths)?;
+    let of = |p: &std::path::PathBuf| paths.iter().position(|q| q == p).map(|i| &analysed[i]);
+    let sets: Vec<&Analysed> = args.sentiment.iter().filter_map(of).collect();
+    let pool: Vec<&Analysed> = args.sentiment_train.iter().filter_map(of).collect();
     if let Some(out) = &args.write_sentiment_head {
         let head = eval::train_sentiment_head(&pool, &[], analyzer.probe(), SENTIMENT_CREDIT);
         std::fs::write(out, head.to_json() + "\n").map_err(|source| Error::WriteFile {
@@ -128,7 +134,7 @@ fn sentiment(
         "neu. rec",
         "neu. prec"
     );
-    for (path, set) in args.sentiment.iter().zip(&sets) {
+    for (path, set) in args.sentiment.iter().zip(sets.iter().copied()) {
         print_sentiment(path, "zero-shot (example sentences)", &eval::sentiment(set));
         if let Some(head) = shipped {
             print_sentiment(
