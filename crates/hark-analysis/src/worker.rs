@@ -21,6 +21,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+mod hierarchy;
+
 /// Why a pipeline step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -265,6 +267,7 @@ impl Pipeline {
             .into_iter()
             .filter_map(|m| Some((m.theme_id?, m.mentions as usize)))
             .collect();
+        let previous = self.store.broad_themes(project).await?;
         let params = self.config.discover;
         let project_id = project.clone();
         let update = tokio::task::spawn_blocking(move || -> Result<ThemeUpdate, ThemeError> {
@@ -287,7 +290,17 @@ impl Pipeline {
                 })
                 .collect();
             let found = themes::discover(&existing, &inputs, scope, &params)?;
-            Ok(to_store_update(&project_id, &stored, found))
+            let mut update = to_store_update(&project_id, &stored, found);
+            update.broad = Some(hierarchy::after_update(
+                &project_id,
+                &stored,
+                &counts,
+                &update,
+                scope,
+                &previous,
+                &params,
+            )?);
+            Ok(update)
         })
         .await??;
         let changed = update.upsert.len();
@@ -319,6 +332,7 @@ fn to_store_update(project: &ProjectId, stored: &[Theme], found: themes::Discove
                 pinned: old.is_some_and(|o| o.pinned),
                 quotes,
                 centroid: t.centroid,
+                parent_id: None,
                 created_at: old.map_or(now, |o| o.created_at),
                 updated_at: now,
             })
@@ -333,6 +347,7 @@ fn to_store_update(project: &ProjectId, stored: &[Theme], found: themes::Discove
         upsert,
         remove: found.dissolved,
         links,
+        broad: None,
     }
 }
 

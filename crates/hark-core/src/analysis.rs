@@ -387,6 +387,11 @@ impl ThemeId {
     pub fn generate() -> Self {
         Self(format!("th_{}", random_token(16)))
     }
+
+    /// A new random broad-theme id (`bt_`, so the two levels never share an id).
+    pub fn generate_broad() -> Self {
+        Self(format!("bt_{}", random_token(16)))
+    }
 }
 
 impl fmt::Display for ThemeId {
@@ -416,7 +421,33 @@ pub struct Theme {
     /// Unit-length centroid of its mentions.
     #[serde(skip)]
     pub centroid: Vec<f32>,
+    /// The broad theme it belongs to; `null` when it shares one with no other theme.
+    pub parent_id: Option<ThemeId>,
     /// When it was first discovered.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+/// A broad theme: nearby themes grouped (the upper level of the two-level hierarchy). It has
+/// no mentions of its own; its mentions are its children's.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BroadTheme {
+    /// Stable id (`bt_…`).
+    pub id: ThemeId,
+    /// The project.
+    #[serde(skip)]
+    pub project: ProjectId,
+    /// Generated label (its children's most shared key phrases).
+    pub label: String,
+    /// Key phrases, most shared among its children first.
+    pub key_phrases: Vec<String>,
+    /// Its themes (at least two when computed; fewer when people merged or deleted some since).
+    pub children: Vec<ThemeId>,
+    /// Unit-length mean of its children's centroids.
+    #[serde(skip)]
+    pub centroid: Vec<f32>,
+    /// When it was first computed.
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
@@ -435,6 +466,8 @@ pub struct MentionFilter {
     pub category: Option<Category>,
     /// Only this theme.
     pub theme: Option<ThemeId>,
+    /// Only the themes of this broad theme.
+    pub broad: Option<ThemeId>,
     /// Only mentions said in items, or only those in chat-feedback comments.
     pub kind: Option<SubjectKind>,
 }

@@ -239,6 +239,7 @@ mod tests {
             pinned,
             quotes: vec![],
             centroid: vec![],
+            parent_id: None,
             created_at: at("2026-03-01T00:00:00Z"),
             updated_at: at("2026-03-01T00:00:00Z"),
         }

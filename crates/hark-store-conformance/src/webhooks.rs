@@ -249,6 +249,7 @@ pub async fn writes_emit_their_events(store: Arc<dyn Store>) {
         pinned: false,
         quotes: vec![],
         centroid: vec![1.0, 0.0, 0.0, 0.0],
+        parent_id: None,
         created_at: now,
         updated_at: now,
     };

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 use hark_core::analysis::{
-    Category, LabelledExample, MentionFilter, MentionRecord, MentionView, Sentiment,
+    BroadTheme, Category, LabelledExample, MentionFilter, MentionRecord, MentionView, Sentiment,
     StoredAnalysis, Subject, SubjectAnalysis, Theme, ThemeId,
 };
 use hark_core::chat::Usefulness::{NotUseful, Useful};
@@ -271,6 +271,7 @@ async fn populate(s: &dyn Store) -> Fixture {
         pinned: false,
         quotes: vec![format!("about {label}")],
         centroid: vector(seed),
+        parent_id: None,
         created_at: now,
         updated_at: now,
     };
@@ -283,10 +284,21 @@ async fn populate(s: &dyn Store) -> Fixture {
             (v.id, Some(t.id.clone()), 0.912_345_7)
         })
         .collect();
+    let broad = BroadTheme {
+        id: ThemeId::generate_broad(),
+        project: p.clone(),
+        label: "export, dashboard".into(),
+        key_phrases: vec!["export".into(), "dashboard".into()],
+        children: vec![exporting.id.clone(), praise.id.clone()],
+        centroid: vector(3),
+        created_at: now,
+        updated_at: now,
+    };
     let update = ThemeUpdate {
         upsert: vec![exporting.clone(), praise.clone()],
         remove: Vec::new(),
         links,
+        broad: Some(vec![broad]),
     };
     s.apply_themes(&p, update).await.unwrap();
     s.rename_theme(&p, &exporting.id, Some("Export trouble".into()))
@@ -460,6 +472,10 @@ async fn assert_reads_same(
 
     let themes = b.themes(p).await.unwrap();
     assert_eq!(themes, a.themes(p).await.unwrap());
+    let broad = b.broad_themes(p).await.unwrap();
+    assert_eq!(broad, a.broad_themes(p).await.unwrap());
+    assert_eq!(broad.len(), 1);
+    assert!(themes.iter().all(|t| t.parent_id.as_ref() == Some(&broad[0].id)));
     assert!(themes
         .iter()
         .any(|t| t.pinned && t.name.as_deref() == Some("Export trouble")));

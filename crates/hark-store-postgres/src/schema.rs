@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_users.sql"),
     include_str!("../migrations/0003_webhooks.sql"),
+    include_str!("../migrations/0004_broad_themes.sql"),
 ];
 
 /// The schema version this hark writes.

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_chat_stats.sql"),
     include_str!("../migrations/0008_webhooks.sql"),
     include_str!("../migrations/0009_webhook_leases.sql"),
+    include_str!("../migrations/0010_broad_themes.sql"),
 ];
 
 /// Sets the connection options every hark connection uses. `synchronous=FULL` in WAL mode

@@ -8,7 +8,7 @@
 use crate::StoreError;
 use async_trait::async_trait;
 use hark_core::analysis::{
-    Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
+    BroadTheme, Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
 use hark_core::{ItemId, ProjectId, Timestamp};
@@ -58,6 +58,9 @@ pub struct ThemeUpdate {
     /// upserts and removals. A link to a theme the project does not have then (deleted by a
     /// person meanwhile, or unknown) leaves the mention unlinked.
     pub links: Vec<(i64, Option<ThemeId>, f32)>,
+    /// When set, replaces the project's broad themes (applied last; `parent_id`s are derived
+    /// from their `children`, which name themes of the project). `None` keeps them.
+    pub broad: Option<Vec<BroadTheme>>,
 }
 
 /// How many subjects wait for analysis.
@@ -158,8 +161,11 @@ pub trait AnalysisStore: Send + Sync + 'static {
         update: ThemeUpdate,
     ) -> Result<(), StoreError>;
 
-    /// The project's themes, oldest first.
+    /// The project's themes, oldest first, each with the broad theme it belongs to.
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError>;
+    /// The project's broad themes, oldest first; `children` lists only themes that still exist
+    /// (in theme order), and a broad theme left with none is not listed.
+    async fn broad_themes(&self, project: &ProjectId) -> Result<Vec<BroadTheme>, StoreError>;
     /// One theme of the project.
     async fn theme(&self, project: &ProjectId, id: &ThemeId) -> Result<Option<Theme>, StoreError>;
     /// Renames (`Some`) or clears the name of a theme; `NotFound` if the project has no such theme.
@@ -192,6 +198,14 @@ pub trait AnalysisStore: Send + Sync + 'static {
     /// Categories list all of [`Category::ALL`] in order (zeros included); weeks are oldest
     /// first and only those with mentions.
     async fn theme_metrics(
+        &self,
+        project: &ProjectId,
+        filter: &MentionFilter,
+    ) -> Result<Vec<ThemeMetrics>, StoreError>;
+    /// Per-broad-theme metrics within the filter, as [`AnalysisStore::theme_metrics`] gives them
+    /// per theme: one entry per broad theme with mentions in it (`theme_id` its id), plus one
+    /// with `theme_id: None` for the mentions in no broad theme.
+    async fn broad_theme_metrics(
         &self,
         project: &ProjectId,
         filter: &MentionFilter,

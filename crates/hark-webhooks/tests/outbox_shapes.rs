@@ -43,6 +43,7 @@ fn theme(id: &str, name: Option<&str>, label: &str) -> Theme {
         pinned: false,
         quotes: vec![],
         centroid: vec![],
+        parent_id: None,
         created_at: Timestamp::from_micros(0),
         updated_at: Timestamp::from_micros(0),
     }

@@ -134,28 +134,39 @@ pub fn cluster_levels(
     let graph = knn_graph(&neighbours);
     let fine = louvain(&graph, resolution, params.seed);
     let count = fine.iter().max().map_or(0, |m| m + 1);
-    let parents = if count < 2 {
-        vec![0; count]
-    } else {
-        // The graph of the fine clusters' centroids, each linked to its nearest ones: the
-        // members' own k-NN edges rarely cross between well-separated clusters, so their
-        // aggregate would leave most clusters without a parent to share.
-        let mut centroids = Vec::with_capacity(count * dim);
-        let mut members = vec![Vec::new(); count];
-        fine.iter()
-            .enumerate()
-            .for_each(|(i, f)| members[*f].push(i));
-        for m in &members {
-            centroids.extend(super::centroid(data, dim, m.iter().copied()));
-        }
-        let knn_params = KnnParams {
-            k: PARENT_NEIGHBOURS.min(count - 1),
-            ..params.knn_params()
-        };
-        let graph = knn_graph(&knn(&centroids, dim, &knn_params)?);
-        louvain(&graph, params.parent_resolution, params.seed)
-    };
+    let mut members = vec![Vec::new(); count];
+    fine.iter()
+        .enumerate()
+        .for_each(|(i, f)| members[*f].push(i));
+    let mut centroids = Vec::with_capacity(count * dim);
+    for m in &members {
+        centroids.extend(super::centroid(data, dim, m.iter().copied()));
+    }
+    let parents = parent_clusters(&centroids, dim, params)?;
     Ok(Levels { fine, parents })
+}
+
+/// The broad cluster of each of the `centroids` (a flat `c × dim` matrix of unit-length fine
+/// cluster centroids): Louvain at [`ClusterParams::parent_resolution`] on the graph linking
+/// each centroid to its nearest ones, numbered `0..p`, 0 the broad cluster with the most fine
+/// ones. The members' own k-NN edges rarely cross between well-separated fine clusters, so their
+/// aggregate would leave most clusters without a parent to share; their centroids' neighbours
+/// do not.
+pub fn parent_clusters(
+    centroids: &[f32],
+    dim: usize,
+    params: &ClusterParams,
+) -> Result<Vec<usize>, ThemeError> {
+    let count = centroids.len().checked_div(dim).unwrap_or(0);
+    if count < 2 {
+        return Ok(vec![0; count]);
+    }
+    let knn_params = KnnParams {
+        k: PARENT_NEIGHBOURS.min(count - 1),
+        ..params.knn_params()
+    };
+    let graph = knn_graph(&knn(centroids, dim, &knn_params)?);
+    Ok(louvain(&graph, params.parent_resolution, params.seed))
 }
 
 /// The undirected k-NN graph: an edge per neighbour pair weighted by cosine similarity, summed

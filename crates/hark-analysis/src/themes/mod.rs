@@ -5,9 +5,11 @@
 //! graph and runs [`louvain`] community detection on it, [`labels`] names each community by
 //! class-based TF-IDF and picks quotes, and [`mod@discover`] applies the product rules (minimum
 //! size, stable ids, pinned themes) and links new mentions. [`metrics`] scores a clustering
-//! against known labels.
+//! against known labels. [`broad`] groups themes into broad themes (the hierarchy's upper
+//! level).
 //!
 //! Nothing here touches the store: inputs are slices of unit-length vectors and texts.
+pub mod broad;
 pub mod cluster;
 pub mod discover;
 pub mod knn;

@@ -126,6 +126,7 @@ pub async fn build(store: Arc<dyn Store>, size: Size) -> Result<Built, BenchErro
             pinned: false,
             quotes: vec![PHRASES[i % PHRASES.len()].to_string()],
             centroid: unit(&mut rng),
+            parent_id: None,
             created_at: stamp,
             updated_at: stamp,
         })

@@ -22,6 +22,8 @@ use std::sync::Arc;
 mod filters;
 mod themes;
 pub use filters::items_filtered_by_analysis;
+mod broad;
+pub use broad::broad_themes_group_themes;
 pub use themes::{analysis_projects_are_isolated, metrics_and_mention_listing, themes_lifecycle};
 
 /// Every analysis story, in order, each on the given store.
@@ -34,6 +36,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     themes_lifecycle(store.clone()).await;
     metrics_and_mention_listing(store.clone()).await;
     analysis_projects_are_isolated(store.clone()).await;
+    broad_themes_group_themes(store.clone()).await;
     items_filtered_by_analysis(store).await;
 }
 
@@ -517,6 +520,7 @@ pub async fn deletion_and_erasure_forget_the_analysis(store: Arc<dyn Store>) {
         upsert: vec![th.clone()],
         remove: vec![],
         links,
+        broad: None,
     };
     s.apply_themes(&p, update).await.unwrap();
 
@@ -709,6 +713,7 @@ fn theme(label: &str, now: Timestamp) -> Theme {
         pinned: false,
         quotes: vec![format!("about {label}")],
         centroid: vector(label.len(), 0.3),
+        parent_id: None,
         created_at: now,
         updated_at: now,
     }

@@ -67,6 +67,7 @@ pub async fn themes_lifecycle(store: Arc<dyn Store>) {
             link(m("export is slow"), &a.id, 0.8),
             link(m("login fails"), &b.id, 0.95),
         ],
+        broad: None,
     };
     s.apply_themes(&p, update).await.unwrap();
     let listed: Vec<_> = s
@@ -110,6 +111,7 @@ pub async fn themes_lifecycle(store: Arc<dyn Store>) {
         upsert: vec![a2.clone()],
         remove: vec![b.id.clone()],
         links: vec![],
+        broad: None,
     };
     s.apply_themes(&p, update).await.unwrap();
     let stored = s.theme(&p, &a.id).await.unwrap().unwrap();
@@ -148,6 +150,7 @@ pub async fn themes_lifecycle(store: Arc<dyn Store>) {
             link(m("login fails"), &c.id, 0.6),
             link(m("dark mode please"), &c.id, 0.6),
         ],
+        broad: None,
     };
     s.apply_themes(&p, update).await.unwrap();
     s.merge_themes(&p, &c.id, &a.id).await.unwrap();

@@ -60,6 +60,7 @@ analysis_story!(chat_feedback_comments_are_analysed);
 analysis_story!(themes_lifecycle);
 analysis_story!(metrics_and_mention_listing);
 analysis_story!(analysis_projects_are_isolated);
+analysis_story!(broad_themes_group_themes);
 analysis_story!(items_filtered_by_analysis);
 
 macro_rules! users_story {

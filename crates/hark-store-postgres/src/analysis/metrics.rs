@@ -7,7 +7,11 @@ use crate::Error;
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{MentionFilter, ThemeMetrics};
 use hark_core::ProjectId;
-use hark_store::backend::metrics::{Grouped, MetricsFold, CATEGORIES, TOTALS, WEEKS};
+use hark_store::backend::codec::parse_category;
+use hark_store::backend::metrics::{
+    Grouped, MetricsFold, ScanFold, CATEGORIES, SCAN_COLUMNS, TOTALS, WEEKS,
+};
+use std::collections::HashMap;
 use std::fmt::Write;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
@@ -40,6 +44,15 @@ impl Filter {
         }
         if let Some(t) = &f.theme {
             filter.and("theme_id =", t.0.clone());
+        }
+        if let Some(b) = &f.broad {
+            let at = filter.arg(b.0.clone());
+            // Writing to a String cannot fail.
+            let _ = write!(
+                filter.sql,
+                " AND theme_id IN (SELECT json_array_elements_text(children::json)
+                                   FROM broad_themes WHERE id = {at} AND project_id = $1)"
+            );
         }
         if let Some(k) = f.kind {
             filter.and("subject_kind =", k.as_str().to_string());
@@ -100,6 +113,35 @@ pub(super) async fn theme_metrics(
     }
     for r in grouped(c, project, filter, WEEKS).await? {
         fold.week(&Cols(&r))?;
+    }
+    Ok(fold.finish())
+}
+
+/// Per-broad-theme metrics within `filter`: the filtered mentions scanned once and folded by
+/// the broad theme of their theme (`groups`: theme id → broad theme id), as the SQLite backend
+/// does for every metric. Grouping in SQL would need the map joined into three reads.
+pub(super) async fn broad_theme_metrics(
+    c: &impl GenericClient,
+    project: &ProjectId,
+    filter: &MentionFilter,
+    groups: &HashMap<String, String>,
+) -> Result<Vec<ThemeMetrics>, Error> {
+    let f = Filter::new(project, filter);
+    let sql = format!("SELECT {SCAN_COLUMNS} FROM mentions WHERE {}", f.sql);
+    let mut fold = ScanFold::default();
+    for r in query(c, &sql, &f.params()).await? {
+        let theme: Option<String> = r.try_get(0)?;
+        let user: Option<String> = r.try_get(1)?;
+        let source: Option<String> = r.try_get(2)?;
+        let category: String = r.try_get(5)?;
+        fold.add(
+            theme.and_then(|t| groups.get(&t)).map(String::as_str),
+            user.as_deref(),
+            source.as_deref().unwrap_or_default(),
+            r.try_get(3)?,
+            r.try_get(4)?,
+            parse_category(&category)?,
+        );
     }
     Ok(fold.finish())
 }

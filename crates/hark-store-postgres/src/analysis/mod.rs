@@ -8,6 +8,7 @@
 //! decision depends on them (queue rows by a save, themes a link points at), so concurrent
 //! nodes cannot write a result twice or link a mention to a theme deleted in the meantime.
 
+mod broad;
 mod mentions;
 mod metrics;
 pub(crate) mod queue;
@@ -18,10 +19,11 @@ use crate::{Error, PgStore};
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{
-    Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
+    BroadTheme, Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::broad::parent_map;
 use hark_store::{
     AnalysisStore, ItemVector, MentionVector, QueueDepth, StoreError, ThemeUpdate, VectorStamp,
 };
@@ -221,6 +223,10 @@ impl AnalysisStore for PgStore {
         themes::themes(&client, project).await.map_err(Into::into)
     }
 
+    async fn broad_themes(&self, project: &ProjectId) -> Result<Vec<BroadTheme>, StoreError> {
+        in_snapshot!(self, |tx| broad::broad_themes(&tx, project).await)
+    }
+
     async fn theme(&self, project: &ProjectId, id: &ThemeId) -> Result<Option<Theme>, StoreError> {
         let client = self.client().await?;
         themes::theme(&client, project, id)
@@ -273,6 +279,17 @@ impl AnalysisStore for PgStore {
     ) -> Result<Vec<ThemeMetrics>, StoreError> {
         in_snapshot!(self, |tx| metrics::theme_metrics(&tx, project, filter)
             .await)
+    }
+
+    async fn broad_theme_metrics(
+        &self,
+        project: &ProjectId,
+        filter: &MentionFilter,
+    ) -> Result<Vec<ThemeMetrics>, StoreError> {
+        in_snapshot!(self, |tx| {
+            let parents = parent_map(&broad::broad_themes(&tx, project).await?);
+            metrics::broad_theme_metrics(&tx, project, filter, &parents).await
+        })
     }
 
     async fn list_mentions(

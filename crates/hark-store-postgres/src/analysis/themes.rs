@@ -14,6 +14,7 @@ use deadpool_postgres::GenericClient;
 use hark_core::analysis::{Subject, Theme, ThemeId};
 use hark_core::webhooks::ThemeChange;
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::broad::set_parents;
 use hark_store::backend::codec::{
     decode_strings, decode_vector, encode_strings, encode_vector, quotes_without,
 };
@@ -38,6 +39,7 @@ fn decode_theme(r: &Row) -> Result<Theme, Error> {
         pinned: r.try_get(6)?,
         quotes: decode_strings(&quotes)?,
         centroid: decode_vector(&centroid)?,
+        parent_id: None,
         created_at: Timestamp::from_micros(r.try_get(8)?),
         updated_at: Timestamp::from_micros(r.try_get(9)?),
     })
@@ -175,6 +177,9 @@ pub(super) async fn apply_themes(
         }
     }
     apply_links(c, p, &update.links).await?;
+    if let Some(broad) = &update.broad {
+        super::broad::replace(c, project, broad).await?;
+    }
     if announce {
         causes::themes_applied(c, project, &created, &removed_themes).await?;
     }
@@ -237,7 +242,9 @@ pub(super) async fn themes(
         &[&project.as_str()],
     )
     .await?;
-    rows.iter().map(decode_theme).collect()
+    let mut themes: Vec<Theme> = rows.iter().map(decode_theme).collect::<Result<_, _>>()?;
+    set_parents(&mut themes, &super::broad::stored(c, project).await?);
+    Ok(themes)
 }
 
 /// One theme of the project.
@@ -252,7 +259,13 @@ pub(super) async fn theme(
         &[&id.0, &project.as_str()],
     )
     .await?;
-    row.as_ref().map(decode_theme).transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut t = [decode_theme(&row)?];
+    set_parents(&mut t, &super::broad::stored(c, project).await?);
+    let [t] = t;
+    Ok(Some(t))
 }
 
 /// Sets or clears the name given by a person.

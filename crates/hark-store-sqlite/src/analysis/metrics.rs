@@ -9,6 +9,7 @@ use hark_store::backend::metrics::{ScanFold, SCAN_COLUMNS};
 use rusqlite::params_from_iter;
 use rusqlite::types::{ToSql, Value, ValueRef};
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 /// `WHERE` conditions of the filter on `mentions`, scoped to the project, with their arguments.
 pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, Vec<Value>) {
@@ -34,6 +35,14 @@ pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, 
         sql.push_str(" AND theme_id = ?");
         args.push(Value::Text(t.0.clone()));
     }
+    if let Some(b) = &f.broad {
+        sql.push_str(
+            " AND theme_id IN (SELECT j.value FROM broad_themes b, json_each(b.children) j
+                                WHERE b.id = ? AND b.project_id = ?)",
+        );
+        args.push(Value::Text(b.0.clone()));
+        args.push(Value::Text(project.as_str().to_string()));
+    }
     if let Some(k) = f.kind {
         sql.push_str(" AND subject_kind = ?");
         args.push(Value::Text(k.as_str().to_string()));
@@ -42,11 +51,14 @@ pub(crate) fn filter_clause(project: &ProjectId, f: &MentionFilter) -> (String, 
 }
 
 /// Per-theme metrics within `filter` (see [`ScanFold::finish`] for the order): one pass over
-/// the filtered mentions, read from a covering index (migration 6), folded in Rust.
+/// the filtered mentions, read from a covering index (migration 6), folded in Rust. With
+/// `groups` (theme id → broad theme id), per broad theme instead: a mention counts for the
+/// broad theme of its theme, or as in none.
 pub(crate) fn theme_metrics(
     conn: &Connection,
     project: &ProjectId,
     filter: &MentionFilter,
+    groups: Option<&HashMap<String, String>>,
 ) -> Result<Vec<ThemeMetrics>, Error> {
     let (cond, args) = filter_clause(project, filter);
     let sql = format!("SELECT {SCAN_COLUMNS} FROM mentions WHERE {cond}");
@@ -58,8 +70,13 @@ pub(crate) fn theme_metrics(
         let category = text(r.get_ref(5)?)?.unwrap_or_default();
         let category = parse_category(category)?;
         let source = text(r.get_ref(2)?)?.unwrap_or_default();
+        let theme = text(r.get_ref(0)?)?;
+        let theme = match groups {
+            Some(g) => theme.and_then(|t| g.get(t)).map(String::as_str),
+            None => theme,
+        };
         fold.add(
-            text(r.get_ref(0)?)?,
+            theme,
             text(r.get_ref(1)?)?,
             source,
             r.get(3)?,

@@ -1,6 +1,7 @@
 //! [`AnalysisStore`] for [`SqliteStore`]: queue work and edits go through the group-commit
 //! writer (each call is one job, so one transaction), reads through the reader pool.
 
+mod broad;
 mod mentions;
 mod metrics;
 pub(crate) mod queue;
@@ -10,10 +11,11 @@ pub(crate) mod themes;
 use crate::SqliteStore;
 use async_trait::async_trait;
 use hark_core::analysis::{
-    Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
+    BroadTheme, Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
     SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::broad::parent_map;
 use hark_store::{
     AnalysisStore, ItemVector, MentionVector, QueueDepth, StoreError, ThemeUpdate, VectorStamp,
 };
@@ -159,7 +161,11 @@ impl AnalysisStore for SqliteStore {
         update: ThemeUpdate,
     ) -> Result<(), StoreError> {
         let p = project.clone();
-        let weight = 1 + update.upsert.len() + update.remove.len() + update.links.len();
+        let weight = 1
+            + update.upsert.len()
+            + update.remove.len()
+            + update.links.len()
+            + update.broad.as_ref().map_or(0, Vec::len);
         self.writer
             .write(weight, move |c| themes::apply_themes(c, &p, &update))
             .await
@@ -168,6 +174,11 @@ impl AnalysisStore for SqliteStore {
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError> {
         let p = project.clone();
         self.readers.read(move |c| themes::themes(c, &p)).await
+    }
+
+    async fn broad_themes(&self, project: &ProjectId) -> Result<Vec<BroadTheme>, StoreError> {
+        let p = project.clone();
+        self.readers.read(move |c| broad::broad_themes(c, &p)).await
     }
 
     async fn theme(&self, project: &ProjectId, id: &ThemeId) -> Result<Option<Theme>, StoreError> {
@@ -227,7 +238,21 @@ impl AnalysisStore for SqliteStore {
     ) -> Result<Vec<ThemeMetrics>, StoreError> {
         let (p, f) = (project.clone(), filter.clone());
         self.readers
-            .read(move |c| metrics::theme_metrics(c, &p, &f))
+            .read(move |c| metrics::theme_metrics(c, &p, &f, None))
+            .await
+    }
+
+    async fn broad_theme_metrics(
+        &self,
+        project: &ProjectId,
+        filter: &MentionFilter,
+    ) -> Result<Vec<ThemeMetrics>, StoreError> {
+        let (p, f) = (project.clone(), filter.clone());
+        self.readers
+            .read(move |c| {
+                let parents = parent_map(&broad::broad_themes(c, &p)?);
+                metrics::theme_metrics(c, &p, &f, Some(&parents))
+            })
             .await
     }
 

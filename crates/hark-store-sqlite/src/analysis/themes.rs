@@ -8,6 +8,7 @@ use crate::Error;
 use hark_core::analysis::{Subject, Theme, ThemeId};
 use hark_core::webhooks::ThemeChange;
 use hark_core::{ProjectId, Timestamp};
+use hark_store::backend::broad::set_parents;
 use hark_store::backend::codec::{
     decode_strings, decode_vector, encode_strings, encode_vector, quotes_without,
 };
@@ -58,6 +59,7 @@ impl RawTheme {
             pinned: self.pinned,
             quotes: decode_strings(&self.quotes)?,
             centroid: decode_vector(&self.centroid)?,
+            parent_id: None,
             created_at: Timestamp::from_micros(self.created_at),
             updated_at: Timestamp::from_micros(self.updated_at),
         })
@@ -171,6 +173,9 @@ pub(crate) fn apply_themes(
             theme.map(|_| f64::from(*similarity))
         ])?;
     }
+    if let Some(broad) = &update.broad {
+        super::broad::replace(conn, project, broad)?;
+    }
     if announce {
         crate::webhooks::causes::themes_applied(conn, project, &created, &removed_themes)?;
     }
@@ -185,7 +190,12 @@ pub(crate) fn themes(conn: &Connection, project: &ProjectId) -> Result<Vec<Theme
         ))?
         .query_map(params![project.as_str()], raw_theme)?
         .collect::<Result<_, _>>()?;
-    raw.into_iter().map(RawTheme::decode).collect()
+    let mut themes: Vec<Theme> = raw
+        .into_iter()
+        .map(RawTheme::decode)
+        .collect::<Result<_, _>>()?;
+    set_parents(&mut themes, &super::broad::stored(conn, project)?);
+    Ok(themes)
 }
 
 /// One theme of the project.
@@ -199,7 +209,12 @@ pub(crate) fn theme(
     ))?
     .query_row(params![id.0, project.as_str()], raw_theme)
     .optional()?
-    .map(RawTheme::decode)
+    .map(|raw| {
+        let mut t = [raw.decode()?];
+        set_parents(&mut t, &super::broad::stored(conn, project)?);
+        let [t] = t;
+        Ok(t)
+    })
     .transpose()
 }
 

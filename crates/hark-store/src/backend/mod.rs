@@ -5,6 +5,7 @@
 //! and the sentiment bands of item filters ([`filters`]). For backend crates;
 //! the rest of hark uses the traits. Also owner-only creation of data files ([`files`]).
 
+pub mod broad;
 pub mod codec;
 pub mod files;
 pub mod filters;

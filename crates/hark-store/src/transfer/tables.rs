@@ -179,7 +179,7 @@ const QUEUE_CHAT: &[Column] = &[
 /// Tables added to format version 1 after exports were first written: an export from an older
 /// hark has no such table in its header (nor rows of it), and imports it as empty. Only
 /// these: any other table missing from a header means a broken or foreign export.
-pub const ADDED_TABLES: &[&str] = &["users"];
+pub const ADDED_TABLES: &[&str] = &["users", "broad_themes"];
 
 pub static TABLES: &[Table] = &[
     Table {
@@ -370,6 +370,21 @@ pub static TABLES: &[Table] = &[
             plain("key_phrases", Text),
             plain("quotes", Text),
             plain("pinned", Bool),
+            plain("centroid", Bytes),
+            plain("created_at", Int),
+            plain("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "broad_themes",
+        scope: Scope::ProjectId,
+        order: &["id"],
+        columns: &[
+            plain("id", Text),
+            project("project_id"),
+            plain("label", Text),
+            plain("key_phrases", Text),
+            plain("children", Text),
             plain("centroid", Bytes),
             plain("created_at", Int),
             plain("updated_at", Int),

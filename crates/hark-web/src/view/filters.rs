@@ -93,6 +93,7 @@ impl Filters {
             source: self.source().map(str::to_string),
             category: self.category(),
             theme: None,
+            broad: None,
             kind: None,
         }
     }

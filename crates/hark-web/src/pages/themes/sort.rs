@@ -76,6 +76,7 @@ mod tests {
                 pinned: false,
                 quotes: vec![],
                 centroid: vec![],
+                parent_id: None,
                 created_at: Timestamp::from_micros(0),
                 updated_at: Timestamp::from_micros(0),
             },
