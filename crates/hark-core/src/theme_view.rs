@@ -7,6 +7,9 @@ use crate::Timestamp;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+mod broad;
+pub use broad::{broad_detail, broad_listing, BroadThemeDetail, BroadThemeListing, BroadThemeView};
+
 const DAY_MICROS: i64 = 86_400_000_000;
 const WEEK_MICROS: i64 = 7 * DAY_MICROS;
 /// A theme is rising when it has at least this many mentions in the current week, and more
@@ -123,7 +126,7 @@ impl MetricsView {
         }
     }
 
-    fn is_rising(&self) -> bool {
+    pub(crate) fn is_rising(&self) -> bool {
         self.this_week >= RISING_MIN_MENTIONS && self.this_week > self.last_week
     }
 }

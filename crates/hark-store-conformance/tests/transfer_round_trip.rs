@@ -475,7 +475,9 @@ async fn assert_reads_same(
     let broad = b.broad_themes(p).await.unwrap();
     assert_eq!(broad, a.broad_themes(p).await.unwrap());
     assert_eq!(broad.len(), 1);
-    assert!(themes.iter().all(|t| t.parent_id.as_ref() == Some(&broad[0].id)));
+    assert!(themes
+        .iter()
+        .all(|t| t.parent_id.as_ref() == Some(&broad[0].id)));
     assert!(themes
         .iter()
         .any(|t| t.pinned && t.name.as_deref() == Some("Export trouble")));

@@ -164,7 +164,7 @@ pub trait AnalysisStore: Send + Sync + 'static {
     /// The project's themes, oldest first, each with the broad theme it belongs to.
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError>;
     /// The project's broad themes, oldest first; `children` lists only themes that still exist
-    /// (in theme order), and a broad theme left with none is not listed.
+    /// (largest first as last computed), and a broad theme left with none is not listed.
     async fn broad_themes(&self, project: &ProjectId) -> Result<Vec<BroadTheme>, StoreError>;
     /// One theme of the project.
     async fn theme(&self, project: &ProjectId, id: &ThemeId) -> Result<Option<Theme>, StoreError>;

@@ -77,7 +77,10 @@ pub fn broad_themes(
     if valid.len() < 3 {
         return Ok(Vec::new());
     }
-    let data: Vec<f32> = valid.iter().flat_map(|t| t.centroid.iter().copied()).collect();
+    let data: Vec<f32> = valid
+        .iter()
+        .flat_map(|t| t.centroid.iter().copied())
+        .collect();
     let labels = parent_clusters(&data, dim, params)?;
     let mut groups: Vec<Vec<&ThemeInput<'_>>> = Vec::new();
     for (t, &g) in valid.iter().zip(&labels) {
@@ -128,7 +131,10 @@ pub fn broad_themes(
 
 /// For each group, the previous broad theme whose id it keeps: pairs by Jaccard overlap of
 /// their children, best first, each previous id used once.
-fn keep_ids(groups: &[Vec<&ThemeInput<'_>>], previous: &[PreviousBroad<'_>]) -> Vec<Option<ThemeId>> {
+fn keep_ids(
+    groups: &[Vec<&ThemeInput<'_>>],
+    previous: &[PreviousBroad<'_>],
+) -> Vec<Option<ThemeId>> {
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
         let now: HashSet<&ThemeId> = g.iter().map(|t| t.id).collect();
@@ -144,7 +150,10 @@ fn keep_ids(groups: &[Vec<&ThemeInput<'_>>], previous: &[PreviousBroad<'_>]) -> 
             }
         }
     }
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| (a.1, a.2).cmp(&(b.1, b.2))));
+    pairs.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| (a.1, a.2).cmp(&(b.1, b.2)))
+    });
     let mut out = vec![None; groups.len()];
     let mut used = vec![false; previous.len()];
     for (_, gi, pi) in pairs {

@@ -81,3 +81,95 @@ pub(super) fn after_update(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::themes::normalize;
+
+    fn theme(id: &str, family: usize, wobble: f32, pinned: bool) -> Theme {
+        let mut centroid: Vec<f32> = (0..8)
+            .map(|i| if i % 2 == family { 1.0 } else { 0.0 } + wobble * (i as f32 - 3.5) / 10.0)
+            .collect();
+        normalize(&mut centroid);
+        Theme {
+            id: ThemeId(id.into()),
+            project: ProjectId::new("p"),
+            label: id.into(),
+            name: None,
+            key_phrases: vec![["battery drain", "login error"][family].to_string()],
+            pinned,
+            quotes: vec![],
+            centroid,
+            parent_id: None,
+            created_at: Timestamp::from_micros(0),
+            updated_at: Timestamp::from_micros(0),
+        }
+    }
+
+    fn params() -> DiscoverParams {
+        let mut p = DiscoverParams::default();
+        p.cluster.parent_resolution = 1.0;
+        p
+    }
+
+    #[test]
+    fn the_hierarchy_follows_the_themes_after_the_update() {
+        let stored = vec![
+            theme("th_a1", 0, 0.1, false),
+            theme("th_a2", 0, -0.1, false),
+            theme("th_b1", 1, 0.1, false),
+            theme("th_gone", 1, 0.0, false),
+        ];
+        let counts: HashMap<ThemeId, usize> = stored.iter().map(|t| (t.id.clone(), 5)).collect();
+        let update = ThemeUpdate {
+            upsert: vec![
+                theme("th_b2", 1, -0.1, false),
+                theme("th_a3", 0, 0.0, false),
+            ],
+            remove: vec![ThemeId("th_gone".into())],
+            links: vec![(1, Some(ThemeId("th_b2".into())), 0.9)],
+            broad: None,
+        };
+        let previous = vec![BroadTheme {
+            id: ThemeId("bt_old".into()),
+            project: ProjectId::new("p"),
+            label: "old".into(),
+            key_phrases: vec![],
+            children: vec![ThemeId("th_a1".into()), ThemeId("th_a2".into())],
+            centroid: vec![],
+            created_at: Timestamp::from_micros(7),
+            updated_at: Timestamp::from_micros(7),
+        }];
+        let project = ProjectId::new("p");
+        let broad = after_update(
+            &project,
+            &stored,
+            &counts,
+            &update,
+            Scope::Unlinked,
+            &previous,
+            &params(),
+        )
+        .unwrap();
+        assert_eq!(broad.len(), 2, "{broad:?}");
+        let family_a = broad
+            .iter()
+            .find(|b| b.children.contains(&ThemeId("th_a1".into())))
+            .expect("family a");
+        let mut children: Vec<&str> = family_a.children.iter().map(|c| c.0.as_str()).collect();
+        children.sort();
+        assert_eq!(children, ["th_a1", "th_a2", "th_a3"]);
+        // Two of three children shared: the id and creation time are kept.
+        assert_eq!(family_a.id.0, "bt_old");
+        assert_eq!(family_a.created_at, Timestamp::from_micros(7));
+        let family_b = broad.iter().find(|b| b.id.0 != "bt_old").expect("family b");
+        assert!(family_b.id.0.starts_with("bt_"));
+        assert!(!family_b.children.contains(&ThemeId("th_gone".into())));
+        assert_eq!(family_b.children.len(), 2);
+        assert_eq!(
+            family_b.key_phrases.first().map(String::as_str),
+            Some("login error")
+        );
+    }
+}

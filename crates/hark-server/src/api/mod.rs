@@ -11,11 +11,13 @@
 //! | `GET /api/1/search`, `GET /api/1/items/{id}/similar` | [`search`] |
 //! | `PUT /api/1/items/{id}/category`, `POST /api/1/analysis/examples`, `POST /api/1/analysis/reanalyze`, `GET /api/1/analysis/status` | [`analysis`] |
 //! | `GET /api/1/themes`, `GET/PATCH/DELETE /api/1/themes/{id}`, `POST /api/1/themes/{id}/merge`, `POST /api/1/themes/recluster`, `GET /api/1/mentions` | [`themes`] |
+//! | `GET /api/1/broad-themes`, `GET /api/1/broad-themes/{id}` | [`broad_themes`] |
 //! | `GET /api/1/chat/feedback`, `GET /api/1/chat/applications/{a}/conversations/{c}`, `GET /api/1/chat/stats` | [`chat_read`] |
 //! | `/api/1/webhooks…`: endpoints, secrets, test sends, deliveries, resends | [`webhooks`] |
 
 pub mod analysis;
 mod auth;
+pub mod broad_themes;
 pub mod chat_read;
 pub(crate) mod error;
 pub mod ingest;
@@ -54,6 +56,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(themes::get, themes::update, themes::delete))
         .routes(routes!(themes::merge))
         .routes(routes!(themes::mentions))
+        .routes(routes!(broad_themes::list))
+        .routes(routes!(broad_themes::get))
         .routes(routes!(chat_read::list_feedback))
         .routes(routes!(chat_read::get_conversation))
         .routes(routes!(chat_read::stats))

@@ -88,7 +88,8 @@ pub enum SaidIn {
     Comment,
 }
 
-/// `GET /api/1/themes` and `GET /api/1/themes/{id}`: which mentions count.
+/// `GET /api/1/themes`, `GET /api/1/themes/{id}` and the same for broad themes: which mentions
+/// count.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ThemesQuery {
@@ -114,6 +115,8 @@ pub struct ThemesQuery {
 pub struct MentionsQuery {
     /// Only mentions of this theme.
     pub theme: Option<String>,
+    /// Only mentions of the themes of this broad theme (`bt_…`).
+    pub broad_theme: Option<String>,
     /// Created at or after (ISO 8601).
     pub from: Option<Timestamp>,
     /// Created before.

@@ -90,7 +90,10 @@ fn parse_query(path: &str, pairs: &[(String, String)]) -> Result<(), Vec<Issue>>
         "/api/1/items" => ListParams::from_pairs(pairs).map(drop),
         "/api/1/search" => SearchParams::from_pairs(pairs).map(drop),
         "/api/1/items/{id}/similar" => SimilarParams::from_pairs(pairs).map(drop),
-        "/api/1/themes" | "/api/1/themes/{id}" => ThemesQuery::from_pairs(pairs).map(drop),
+        "/api/1/themes"
+        | "/api/1/themes/{id}"
+        | "/api/1/broad-themes"
+        | "/api/1/broad-themes/{id}" => ThemesQuery::from_pairs(pairs).map(drop),
         "/api/1/mentions" => MentionsQuery::from_pairs(pairs).map(drop),
         "/api/1/chat/feedback" => FeedbackQuery::from_pairs(pairs).map(drop),
         "/api/1/chat/stats" => StatsQuery::from_pairs(pairs).map(drop),

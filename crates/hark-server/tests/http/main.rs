@@ -3,6 +3,7 @@
 
 mod admin;
 mod analysis;
+mod broad_themes;
 mod chat_admin;
 mod chat_errors;
 mod chat_put;

@@ -49,7 +49,7 @@ const TO: &str = "2026-03-16T00:00:00Z";
 
 /// 30 items, 10 per topic, from 12 users over two sources, 4 in the week of 2026-03-02 and 6
 /// in the week of 2026-03-09 per topic. Returns the second source's id.
-async fn seed(srv: &TestServer, t: &Tenant) -> String {
+pub(crate) async fn seed(srv: &TestServer, t: &Tenant) -> String {
     let second = hark_store::create_source(
         srv.store.as_ref(),
         &t.project_id,

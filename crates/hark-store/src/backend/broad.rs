@@ -58,23 +58,16 @@ pub fn encode_children(children: &[ThemeId]) -> Result<String, StoreError> {
     encode_strings(&ids)
 }
 
-/// The broad themes as listed: children reduced to themes that exist, in `themes` order (people
-/// may have merged or deleted some since the last discovery), broad themes left without any
-/// dropped.
+/// The broad themes as listed: children reduced to the `themes` that exist (people may have
+/// merged or deleted some since the last discovery), in their stored order (largest first when
+/// computed); broad themes left without any dropped.
 pub fn resolve(broad: Vec<BroadTheme>, themes: &[ThemeId]) -> Vec<BroadTheme> {
+    let exists: HashSet<&ThemeId> = themes.iter().collect();
     broad
         .into_iter()
         .filter_map(|mut b| {
-            let stored: HashSet<&ThemeId> = b.children.iter().collect();
-            let children: Vec<ThemeId> = themes
-                .iter()
-                .filter(|t| stored.contains(t))
-                .cloned()
-                .collect();
-            (!children.is_empty()).then(|| {
-                b.children = children;
-                b
-            })
+            b.children.retain(|c| exists.contains(c));
+            (!b.children.is_empty()).then_some(b)
         })
         .collect()
 }
@@ -113,14 +106,20 @@ mod tests {
     }
 
     #[test]
-    fn children_resolve_to_existing_themes_in_theme_order() {
-        let themes: Vec<ThemeId> = ["a", "b", "c"].iter().map(|t| ThemeId((*t).into())).collect();
+    fn children_resolve_to_existing_themes_in_stored_order() {
+        let themes: Vec<ThemeId> = ["a", "b", "c"]
+            .iter()
+            .map(|t| ThemeId((*t).into()))
+            .collect();
         let out = resolve(
             vec![broad("x", &["c", "gone", "a"]), broad("y", &["gone"])],
             &themes,
         );
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].children, vec![ThemeId("a".into()), ThemeId("c".into())]);
+        assert_eq!(
+            out[0].children,
+            vec![ThemeId("c".into()), ThemeId("a".into())]
+        );
         let map = parent_map(&out);
         assert_eq!(map.get("c").map(String::as_str), Some("x"));
         assert!(!map.contains_key("b"));

@@ -15,7 +15,11 @@ fn families() -> (Vec<ThemeId>, Vec<Vec<f32>>, Vec<Vec<String>>) {
             normalize(&mut c);
             ids.push(ThemeId(format!("th_{f}{t}")));
             centroids.push(c);
-            let family = if f == 0 { "battery drain" } else { "login error" };
+            let family = if f == 0 {
+                "battery drain"
+            } else {
+                "login error"
+            };
             phrases.push(vec![family.to_string(), format!("detail{f}{t}")]);
         }
     }
@@ -123,7 +127,9 @@ fn too_few_themes_or_other_lengths_make_no_broad_theme() {
     let (ids, centroids, phrases) = families();
     let themes = inputs(&ids, &centroids, &phrases);
     let p = PhraseParams::default();
-    assert!(broad_themes(&themes[..2], &[], &params(), &p).unwrap().is_empty());
+    assert!(broad_themes(&themes[..2], &[], &params(), &p)
+        .unwrap()
+        .is_empty());
     assert!(broad_themes(&[], &[], &params(), &p).unwrap().is_empty());
     let short = [1.0f32, 0.0];
     let mut odd = themes.clone();

@@ -91,7 +91,7 @@ impl FromPairs for MentionsQuery {
 
 type Parsed = (MentionFilter, Option<i64>, Option<u32>);
 
-/// Parses the filters, `limit`, and with `listing` also `theme` and `before`.
+/// Parses the filters, `limit`, and with `listing` also `theme`, `broad_theme` and `before`.
 fn mention_query(pairs: &[(String, String)], listing: bool) -> Result<Parsed, Vec<Issue>> {
     let mut f = MentionFilter::default();
     let (mut before, mut limit) = (None, None);
@@ -112,6 +112,7 @@ fn mention_query(pairs: &[(String, String)], listing: bool) -> Result<Parsed, Ve
             },
             "limit" => limit = r.number(key, value, 1, MAX_LIMIT),
             "theme" if listing => f.theme = Some(ThemeId(value.to_owned())),
+            "broad_theme" if listing => f.broad = Some(ThemeId(value.to_owned())),
             "before" if listing => match value.parse::<i64>() {
                 Ok(id) if id > 0 => before = Some(id),
                 _ => r.issue(key, "must be a mention id returned by this API"),
@@ -187,6 +188,7 @@ mod tests {
     fn mention_queries_parse_and_name_every_problem() {
         let q = MentionsQuery::from_pairs(&pairs(&[
             ("theme", "th_a"),
+            ("broad_theme", "bt_b"),
             ("category", "bug"),
             ("source", "src_1"),
             ("from", "2026-03-01T00:00:00Z"),
@@ -197,6 +199,7 @@ mod tests {
         ]))
         .expect("valid");
         assert_eq!(q.filter.theme, Some(ThemeId("th_a".into())));
+        assert_eq!(q.filter.broad, Some(ThemeId("bt_b".into())));
         assert_eq!(q.filter.kind, Some(SubjectKind::Chat));
         assert_eq!(q.filter.category, Some(Category::Bug));
         assert_eq!((q.before, q.limit), (Some(42), 500));
