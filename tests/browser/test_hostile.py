@@ -111,6 +111,8 @@ def test_ai_answers_with_a_hostile_comment_is_inert(hark, admin_browser):
 def test_theme_pages_with_hostile_mentions_are_inert(hark, admin_browser):
     theme_ids = {m["theme_id"] for i in hostile_items(hark)
                  for m in (hark.analyses[i["id"]] or {}).get("mentions", []) if m.get("theme_id")}
-    for path in ["/", "/themes"] + [f"/themes/{t}" for t in sorted(theme_ids)]:
+    broad = {t["parent_id"] for t in hark.themes(limit=500) if t["id"] in theme_ids and t.get("parent_id")}
+    pages = ["/", "/themes", "/broad-themes"] + [f"/themes/{t}" for t in sorted(theme_ids)]
+    for path in pages + [f"/broad-themes/{b}" for b in sorted(broad)]:
         admin_browser.get(hark.base + path)
         assert_inert(admin_browser, path)

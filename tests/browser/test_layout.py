@@ -13,19 +13,21 @@ from harness import ROOT, new_chrome, quit_chrome
 SHOTS = ROOT / "docs" / "screenshots"
 # axe-core from npm (tests/browser/package.json): axe-selenium-python bundles axe 3.1 (2018).
 AXE_JS = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ["overview", "themes", "theme", "feedback", "item", "ai-answers", "settings", "account", "login"]
+PAGES = ["overview", "themes", "theme", "broad-themes", "broad-theme", "feedback", "item", "ai-answers", "settings", "account", "login"]
 SIZES = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
 
 
 def path_of(hark, page):
     if page == "theme":
         return f"/themes/{hark.themes()[0]['id']}"
+    if page == "broad-theme":
+        return f"/broad-themes/{hark.get('/api/1/broad-themes')['broad_themes'][0]['id']}"
     if page == "item":
         item = next(i for i in hark.items if not i["unique_id"].startswith("hostile") and len(i["body"]) > 150)
         return f"/feedback/{item['id']}"
     if page == "item-hostile":
         return f"/feedback/{hark.item_by_unique_id('hostile-long')['id']}"
-    return {"overview": "/", "themes": "/themes", "feedback": "/feedback", "ai-answers": "/ai-answers",
+    return {"overview": "/", "themes": "/themes", "broad-themes": "/broad-themes", "feedback": "/feedback", "ai-answers": "/ai-answers",
             "settings": "/settings", "account": "/account/password", "login": "/login"}[page]
 
 

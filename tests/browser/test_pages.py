@@ -82,6 +82,37 @@ def test_theme_page_shows_its_name_and_quotes(hark, admin_browser):
     assert any(norm(q if isinstance(q, str) else q.get("text", ""))[:60] in text for q in quotes), quotes
 
 
+def test_broad_themes_page_lists_each_broad_theme_with_its_themes(hark, admin_browser):
+    broad = hark.get("/api/1/broad-themes")["broad_themes"]
+    assert broad, "the corpus's themes formed no broad theme"
+    titles = {t["id"]: theme_title(t) for t in hark.themes(limit=500)}
+    admin_browser.get(hark.base + "/broad-themes")
+    links = {norm(a.text): a.get_attribute("href")
+             for a in admin_browser.find_elements(By.CSS_SELECTOR, "main a")}
+    for b in broad[:10]:
+        assert links.get(norm(b["label"])) == f"{hark.base}/broad-themes/{b['id']}", (b["label"], sorted(links)[:30])
+        first = titles[b["children"][0]]
+        assert links.get(first) == f"{hark.base}/themes/{b['children'][0]}", (first, b)
+
+
+def test_broad_theme_page_compares_its_themes_and_links_back(hark, admin_browser):
+    b = hark.get("/api/1/broad-themes")["broad_themes"][0]
+    detail = hark.get(f"/api/1/broad-themes/{b['id']}")
+    admin_browser.get(hark.base + f"/broad-themes/{b['id']}")
+    assert norm(admin_browser.find_element(By.TAG_NAME, "h1").text) == norm(b["label"])
+    region = admin_browser.find_element(By.CSS_SELECTOR, "[aria-label='Themes of this broad theme']")
+    rows = region.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [norm(r.find_element(By.TAG_NAME, "a").text) for r in rows] == \
+        [theme_title(t) for t in detail["themes"]]
+    counts = [r.find_elements(By.TAG_NAME, "td")[1].text.replace(",", "") for r in rows]
+    assert counts == [str(t["metrics"]["mentions"]) for t in detail["themes"]], counts
+    # Each of its themes names it as the broad theme it belongs to.
+    child = detail["themes"][0]["id"]
+    admin_browser.get(hark.base + f"/themes/{child}")
+    parent = admin_browser.find_element(By.CSS_SELECTOR, f"main a[href='/broad-themes/{b['id']}']")
+    assert norm(parent.text) == norm(b["label"])
+
+
 def test_feedback_list_and_item_page_show_the_items_text(hark, admin_browser):
     newest = hark.all_items()[:20]
     item = next(i for i in newest if len(i["body"] or "") < 100 and not i["unique_id"].startswith("hostile"))

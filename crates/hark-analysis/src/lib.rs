@@ -4,6 +4,7 @@ pub mod classify;
 pub mod cues;
 pub mod embed;
 pub mod eval;
+pub mod language;
 pub mod linear;
 pub mod mentions;
 pub mod search;

@@ -10,6 +10,8 @@
 //! no cluster keeps its current mentions.
 use hark_core::analysis::ThemeId;
 
+use crate::language::{detect, Language, LanguageMix};
+
 use super::labels::{key_phrases, label, quotes, PhraseParams};
 use super::{cluster, dot, normalize, ClusterParams, ThemeError};
 
@@ -225,17 +227,27 @@ pub fn discover(
         .iter()
         .flat_map(|g| &g.members)
         .for_each(|&m| in_group[m] = true);
+    // Labels in the project's main language: a theme's key phrases come from its mentions in
+    // that language when it has any (quotes stay in their own language).
+    let languages: Vec<Option<Language>> = mentions.iter().map(|m| detect(m.text)).collect();
+    let main = LanguageMix::of_detected(valid.iter().map(|&m| languages[m])).main();
+    let in_main = |members: &mut dyn Iterator<Item = usize>| -> Vec<&str> {
+        let members: Vec<usize> = members.collect();
+        let main_only: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&m| main.is_some() && languages[m] == main)
+            .collect();
+        let chosen = if main_only.is_empty() { members } else { main_only };
+        chosen.into_iter().map(|m| mentions[m].text).collect()
+    };
     let mut texts: Vec<Vec<&str>> = groups
         .iter()
-        .map(|g| g.members.iter().map(|&m| mentions[m].text).collect())
+        .map(|g| in_main(&mut g.members.iter().copied()))
         .collect();
-    texts.push(
-        valid
-            .iter()
-            .filter(|&&m| !in_group[m])
-            .map(|&m| mentions[m].text)
-            .collect(),
-    );
+    texts.push(in_main(
+        &mut valid.iter().copied().filter(|&m| !in_group[m]),
+    ));
     let phrases = key_phrases(&texts, &params.phrases);
     let mut out = Discovery {
         dissolved,

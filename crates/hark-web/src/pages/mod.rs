@@ -16,6 +16,8 @@ pub(crate) fn router() -> Router<WebState> {
     Router::new()
         .route("/", get(overview::page))
         .route("/themes", get(themes::page))
+        .route("/broad-themes", get(themes::broad::page))
+        .route("/broad-themes/{id}", get(themes::broad::detail_page))
         .route("/themes/{id}", get(themes::detail::page))
         .route("/themes/{id}/rename", post(themes::edit::rename))
         .route("/themes/{id}/pin", post(themes::edit::pin))

@@ -205,3 +205,41 @@ fn link_picks_the_most_similar_centroid_above_the_threshold() {
     assert_eq!(link(&centroids, &[f32::NAN, 0.0], 0.0), None);
     assert_eq!(link::<Vec<f32>>(&[], &[1.0], 0.0), None);
 }
+
+#[test]
+fn labels_come_from_the_main_languages_mentions() {
+    let mut f = fixture(&[12, 12], 21);
+    let english = [
+        "The sync with my watch keeps failing after every update",
+        "My watch sync fails again since the last update",
+        "Watch sync failing constantly, please fix the update",
+    ];
+    let french = [
+        "La synchronisation de ma montre échoue depuis la mise à jour",
+        "Ma montre ne se synchronise plus, vraiment pénible",
+        "Échec de synchronisation de la montre encore aujourd'hui",
+    ];
+    for i in 0..12 {
+        // Blob 0: two thirds French; blob 1: all English (the main language overall).
+        f.texts[i] = if i % 3 == 0 { english[i % 3] } else { french[i % 3] }.to_string();
+        f.texts[12 + i] = english[i % 3].replace("watch", "phone");
+    }
+    let run = discover(&[], &inputs(&f, &[]), Scope::All, &params()).unwrap();
+    let french_words = ["synchronisation", "montre", "mise"];
+    for t in &run.themes {
+        let phrases = &t.description.as_ref().unwrap().key_phrases;
+        assert!(
+            phrases
+                .iter()
+                .all(|p| french_words.iter().all(|w| !p.contains(w))),
+            "{phrases:?}"
+        );
+    }
+    // Quotes stay in their own language.
+    let quotes: Vec<&String> = run
+        .themes
+        .iter()
+        .flat_map(|t| &t.description.as_ref().unwrap().quotes)
+        .collect();
+    assert!(!quotes.is_empty());
+}

@@ -12,26 +12,26 @@ use crate::view::layout::{self, Section};
 use crate::{WebError, WebState};
 use axum::extract::{Path, Query, State};
 use hark_core::analysis::{MentionFilter, MentionView, Theme, ThemeId};
-use hark_core::theme_view::{current_week, detail, ThemeDetail};
+use hark_core::theme_view::{current_week, detail, MetricsView};
 use hark_core::users::Role;
 use hark_core::Timestamp;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 /// Mentions per page.
-const MENTIONS: u32 = 25;
+pub(super) const MENTIONS: u32 = 25;
 /// Per-source counts are shown when the project has at most this many sources and applications.
 const MAX_SOURCE_BREAKDOWN: usize = 20;
 /// Longest theme id looked up (hark's are 19 characters).
-const MAX_ID_CHARS: usize = 64;
+pub(super) const MAX_ID_CHARS: usize = 64;
 
 /// The query of the theme page: the filters and the mention page.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ThemeQuery {
     #[serde(flatten)]
-    filters: Filters,
+    pub(super) filters: Filters,
     /// Mentions with ids below this (the last id of the previous page).
-    before: Option<String>,
+    pub(super) before: Option<String>,
 }
 
 /// The theme of the path, if it is the project's; `NotFound` otherwise.
@@ -85,6 +85,14 @@ pub(crate) async fn page(
     } else {
         Vec::new()
     };
+    let parent = match &theme.parent_id {
+        Some(p) => store
+            .broad_themes(project)
+            .await?
+            .into_iter()
+            .find(|b| &b.id == p),
+        None => None,
+    };
     let d = detail(theme, metrics, current_week(None, now), mentions);
     let next_before = (d.mentions.len() == MENTIONS as usize)
         .then(|| d.mentions.last().map(|m| m.id))
@@ -98,8 +106,11 @@ pub(crate) async fn page(
             p.muted { "Generated label: " span.label { (d.view.theme.label) } }
         }
         @if d.view.theme.pinned { p { span.chip { "pinned" } " kept when themes are regrouped" } }
+        @if let Some(parent) = &parent {
+            p { "Part of the broad theme " a.label href=(super::broad::broad_href(&parent.id)) { (parent.label) } "." }
+        }
         (filters::form(&here, f, DEFAULT_RANGE, &sources, Fields::default()))
-        (summary(&d))
+        (summary(&d.view.metrics))
         div.grid {
             section.card aria-labelledby="phrases" {
                 h2 #phrases { "Key phrases" }
@@ -132,8 +143,7 @@ pub(crate) async fn page(
 }
 
 /// Mentions, weekly chart and the week-over-week numbers.
-fn summary(d: &ThemeDetail) -> Markup {
-    let m = &d.view.metrics;
+pub(super) fn summary(m: &MetricsView) -> Markup {
     let bars: Vec<Bar> = m
         .weekly
         .iter()
@@ -165,7 +175,7 @@ fn summary(d: &ThemeDetail) -> Markup {
 }
 
 /// The mentions of this page, newest first, each with a search for the feedback it came from.
-fn mention_list(
+pub(super) fn mention_list(
     mentions: &[MentionView],
     f: &Filters,
     here: &str,

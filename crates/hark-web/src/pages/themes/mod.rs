@@ -1,6 +1,8 @@
 //! `/themes`: the project's themes, one tab per category, ranked by mentions, distinct users or
-//! growth; `/themes/{id}` ([`detail`]) and the editors' changes to a theme ([`edit`]).
+//! growth; `/themes/{id}` ([`detail`]), the editors' changes to a theme ([`edit`]), and the
+//! broad themes that group them ([`broad`]).
 
+pub(crate) mod broad;
 pub(crate) mod detail;
 pub(crate) mod edit;
 mod sort;
@@ -116,6 +118,7 @@ pub(crate) async fn page(
             }
         }
         (filters::form("/themes", &f, DEFAULT_RANGE, &sources, Fields::default()))
+        p { a href=(format!("/broad-themes{}", f.with("after", None))) { "Broad themes" } ": nearby themes grouped." }
         p {
             "Rank by: "
             @for s in Sort::ALL {
