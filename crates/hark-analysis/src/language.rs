@@ -83,6 +83,23 @@ impl LanguageMix {
     }
 }
 
+/// Mentions a project's language mix is measured on: its newest ones within the filter.
+pub const MIX_SAMPLE: u32 = 5_000;
+
+/// The language mix of the project's newest [`MIX_SAMPLE`] mentions within `filter`, with how
+/// many were read.
+pub async fn project_mix(
+    store: &dyn hark_store::Store,
+    project: &hark_core::ProjectId,
+    filter: &hark_core::analysis::MentionFilter,
+) -> Result<(LanguageMix, u64), hark_store::StoreError> {
+    let mentions = store
+        .list_mentions(project, filter, None, MIX_SAMPLE)
+        .await?;
+    let mix = LanguageMix::of(mentions.iter().map(|m| m.text.as_str()));
+    Ok((mix, mentions.len() as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,10 +107,22 @@ mod tests {
     #[test]
     fn the_four_languages_of_the_cues_are_told_apart() {
         let cases = [
-            ("The app crashes every time I open the settings page.", "eng"),
-            ("L'application plante à chaque fois que j'ouvre les paramètres.", "fra"),
-            ("Die App stürzt jedes Mal ab, wenn ich die Einstellungen öffne.", "deu"),
-            ("La aplicación se cierra cada vez que abro la configuración.", "spa"),
+            (
+                "The app crashes every time I open the settings page.",
+                "eng",
+            ),
+            (
+                "L'application plante à chaque fois que j'ouvre les paramètres.",
+                "fra",
+            ),
+            (
+                "Die App stürzt jedes Mal ab, wenn ich die Einstellungen öffne.",
+                "deu",
+            ),
+            (
+                "La aplicación se cierra cada vez que abro la configuración.",
+                "spa",
+            ),
         ];
         for (text, code) in cases {
             assert_eq!(detect(text).map(Language::code), Some(code), "{text}");

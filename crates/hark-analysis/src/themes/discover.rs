@@ -238,7 +238,11 @@ pub fn discover(
             .copied()
             .filter(|&m| main.is_some() && languages[m] == main)
             .collect();
-        let chosen = if main_only.is_empty() { members } else { main_only };
+        let chosen = if main_only.is_empty() {
+            members
+        } else {
+            main_only
+        };
         chosen.into_iter().map(|m| mentions[m].text).collect()
     };
     let mut texts: Vec<Vec<&str>> = groups

@@ -5,10 +5,13 @@
 //! - `POST /api/1/analysis/examples` — `{"examples": [{"text", "category"}, …]}`: labelled
 //!   examples to learn categories from (1–1000 per request);
 //! - `POST /api/1/analysis/reanalyze` — queues every item and chat comment again (202);
-//! - `GET /api/1/analysis/status` — whether the model is loaded, and the project's queue.
+//! - `GET /api/1/analysis/status` — whether the model is loaded, and the project's queue;
+//! - `GET /api/1/analysis/languages?from=&to=&source=&category=&said_in=` — the languages of the
+//!   project's newest mentions.
 
 use super::input::analysis::{Examples, NewCategory};
-use super::input::{ItemIdParam, ValidJson};
+use super::input::themes::LanguagesQuery;
+use super::input::{ItemIdParam, ValidJson, ValidQuery};
 use super::{ApiError, ProjectKey};
 use crate::AppState;
 use axum::extract::State;
@@ -115,5 +118,59 @@ pub async fn status(
             ready: depth.ready,
             leased: depth.leased,
         },
+    }))
+}
+
+/// One language of a project's mix.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LanguageShare {
+    /// ISO 639-3 code (`eng`, `fra`, …).
+    pub code: &'static str,
+    /// English name.
+    pub name: &'static str,
+    /// Mentions in it.
+    pub mentions: u64,
+    /// Its share of the mentions whose language was told, in [0, 1].
+    pub share: f64,
+}
+
+/// `GET /api/1/analysis/languages`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LanguageMixView {
+    /// Mentions read: the newest ones within the filter, at most 5,000.
+    pub sampled: u64,
+    /// Of them, those too short or ambiguous to tell.
+    pub undetermined: u64,
+    /// The code of the language of most mentions; `null` when none could be told.
+    pub main: Option<&'static str>,
+    /// Languages, most mentions first.
+    pub languages: Vec<LanguageShare>,
+}
+
+/// `GET /api/1/analysis/languages`: detected per mention (trigram statistics, no model), so it
+/// works whichever embedding model runs.
+#[utoipa::path(get, path = "/api/1/analysis/languages", tag = "analysis", operation_id = "languageMix", params(crate::openapi::params::LanguagesQuery), responses((status = 200, description = "The languages of the project's newest mentions", body = LanguageMixView)))]
+pub async fn languages(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    ValidQuery(LanguagesQuery(filter)): ValidQuery<LanguagesQuery>,
+) -> Result<Json<LanguageMixView>, ApiError> {
+    let (mix, sampled) =
+        hark_analysis::language::project_mix(state.store(), &project_id, &filter).await?;
+    let told = mix.determined().max(1) as f64;
+    Ok(Json(LanguageMixView {
+        sampled,
+        undetermined: mix.undetermined,
+        main: mix.main().map(|l| l.code()),
+        languages: mix
+            .languages
+            .iter()
+            .map(|(l, n)| LanguageShare {
+                code: l.code(),
+                name: l.name(),
+                mentions: *n,
+                share: *n as f64 / told,
+            })
+            .collect(),
     }))
 }

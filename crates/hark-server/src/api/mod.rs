@@ -51,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(analysis::add_examples))
         .routes(routes!(analysis::reanalyze))
         .routes(routes!(analysis::status))
+        .routes(routes!(analysis::languages))
         .routes(routes!(themes::list))
         .routes(routes!(themes::recluster))
         .routes(routes!(themes::get, themes::update, themes::delete))

@@ -109,6 +109,23 @@ pub struct ThemesQuery {
     pub limit: Option<u32>,
 }
 
+/// `GET /api/1/analysis/languages`: which mentions are read (the newest 5,000 of them).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LanguagesQuery {
+    /// Mentions created at or after (ISO 8601).
+    pub from: Option<Timestamp>,
+    /// Mentions created before.
+    pub to: Option<Timestamp>,
+    /// Only mentions from this source.
+    #[param(max_length = 128)]
+    pub source: Option<String>,
+    /// Only mentions of this category.
+    pub category: Option<Category>,
+    /// Only mentions said in items, or in chat-feedback comments.
+    pub said_in: Option<SaidIn>,
+}
+
 /// `GET /api/1/mentions`: newest first, paged by `before`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -95,6 +95,9 @@ fn parse_query(path: &str, pairs: &[(String, String)]) -> Result<(), Vec<Issue>>
         | "/api/1/broad-themes"
         | "/api/1/broad-themes/{id}" => ThemesQuery::from_pairs(pairs).map(drop),
         "/api/1/mentions" => MentionsQuery::from_pairs(pairs).map(drop),
+        "/api/1/analysis/languages" => {
+            crate::api::input::themes::LanguagesQuery::from_pairs(pairs).map(drop)
+        }
         "/api/1/chat/feedback" => FeedbackQuery::from_pairs(pairs).map(drop),
         "/api/1/chat/stats" => StatsQuery::from_pairs(pairs).map(drop),
         "/api/1/webhooks/{id}/deliveries" => {

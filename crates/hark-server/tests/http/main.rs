@@ -17,6 +17,7 @@ mod head;
 mod http2;
 mod ingest_rules;
 mod items;
+mod languages;
 mod ops;
 mod prop;
 mod rate_limit;

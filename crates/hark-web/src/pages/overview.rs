@@ -1,5 +1,5 @@
 //! `/`: feedback volume, category mix, top and rising themes, the AI-answer useful rate and
-//! the analysis status.
+//! the analysis status with the language mix.
 
 use crate::auth::DashboardUser;
 use crate::charts::{bar_chart, Bar};
@@ -15,6 +15,8 @@ use maud::{html, Markup};
 use std::collections::BTreeMap;
 
 const DEFAULT_RANGE: &str = "90d";
+/// Languages named in the analysis card (the rest are "others").
+const LANGUAGES_SHOWN: usize = 3;
 
 /// GET `/`.
 pub(crate) async fn page(
@@ -45,6 +47,8 @@ pub(crate) async fn page(
             .await?,
     );
     let last_clustering = themes.iter().map(|t| t.updated_at).max();
+    let (languages, _) = hark_analysis::language::project_mix(store, project, &filter).await?;
+    let told = languages.determined();
     // Volume and category mix over every mention in the range, themed or not.
     let mut weekly: BTreeMap<i64, u64> = BTreeMap::new();
     let mut categories = vec![0u64; hark_core::analysis::Category::ALL.len()];
@@ -172,6 +176,15 @@ pub(crate) async fn page(
                     dd { (count(depth.leased)) }
                     dt { "Last clustering" }
                     dd { @if let Some(t) = last_clustering { (time(t)) " UTC" } @else { "not yet" } }
+                    dt { "Languages" }
+                    dd {
+                        @if told == 0 { "not known yet" }
+                        @for (i, (l, n)) in languages.languages.iter().take(LANGUAGES_SHOWN).enumerate() {
+                            @if i > 0 { ", " }
+                            (l.name()) " " (percent(*n, told))
+                        }
+                        @if languages.languages.len() > LANGUAGES_SHOWN { ", others" }
+                    }
                 }
             }
         }

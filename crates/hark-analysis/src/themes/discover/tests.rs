@@ -221,7 +221,12 @@ fn labels_come_from_the_main_languages_mentions() {
     ];
     for i in 0..12 {
         // Blob 0: two thirds French; blob 1: all English (the main language overall).
-        f.texts[i] = if i % 3 == 0 { english[i % 3] } else { french[i % 3] }.to_string();
+        f.texts[i] = if i % 3 == 0 {
+            english[i % 3]
+        } else {
+            french[i % 3]
+        }
+        .to_string();
         f.texts[12 + i] = english[i % 3].replace("watch", "phone");
     }
     let run = discover(&[], &inputs(&f, &[]), Scope::All, &params()).unwrap();

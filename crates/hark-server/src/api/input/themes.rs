@@ -78,6 +78,21 @@ impl FromPairs for ThemesQuery {
     }
 }
 
+/// The query of `GET /api/1/analysis/languages`: the filters of [`ThemesQuery`], without
+/// `limit` (the newest 5,000 mentions are read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguagesQuery(pub MentionFilter);
+
+impl FromPairs for LanguagesQuery {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
+        let (filter, _, limit) = mention_query(pairs, false)?;
+        match limit {
+            Some(_) => Err(vec![Issue::new("limit", "unknown query parameter")]),
+            None => Ok(Self(filter)),
+        }
+    }
+}
+
 impl FromPairs for MentionsQuery {
     fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Vec<Issue>> {
         let (filter, before, limit) = mention_query(pairs, true)?;
@@ -219,6 +234,11 @@ mod tests {
         .expect_err("invalid");
         let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, ["category", "theme", "limit", "said_in", "to"]);
+        let languages =
+            LanguagesQuery::from_pairs(&pairs(&[("said_in", "comment")])).expect("valid");
+        assert_eq!(languages.0.kind, Some(SubjectKind::Chat));
+        let issues = LanguagesQuery::from_pairs(&pairs(&[("limit", "5")])).expect_err("invalid");
+        assert_eq!(issues[0].path, "limit");
         let issues = MentionsQuery::from_pairs(&pairs(&[("before", "-1")])).expect_err("invalid");
         assert_eq!(issues[0].path, "before");
     }
