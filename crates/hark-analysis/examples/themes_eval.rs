@@ -256,7 +256,7 @@ fn link_eval(d: &Data) -> Result<(), Box<dyn Error>> {
         }
     }
     let centroids: Vec<&[f32]> = run.themes.iter().map(|t| t.centroid.as_slice()).collect();
-    for threshold in [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8] {
+    for threshold in [0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.95] {
         let (mut hits, mut agree, mut links) = (0, 0, 0);
         for &i in test {
             if let Some((t, _)) = link(&centroids, &d.vectors[i * DIM..(i + 1) * DIM], threshold) {
@@ -301,7 +301,7 @@ fn match_eval(d: &Data) -> Result<(), Box<dyn Error>> {
         let inside = c.iter().filter(|m| ma[best].contains(m)).count() as f64 / c.len() as f64;
         pairs.push((sim, inside >= 0.5));
     }
-    for threshold in [0.7, 0.75, 0.8, 0.85, 0.9, 0.95] {
+    for threshold in [0.7, 0.75, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97] {
         let matched: Vec<_> = pairs.iter().filter(|p| p.0 >= threshold).collect();
         let same = matched.iter().filter(|p| p.1).count();
         let missed = pairs.iter().filter(|p| p.1 && p.0 < threshold).count();
