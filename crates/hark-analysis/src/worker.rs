@@ -268,7 +268,11 @@ impl Pipeline {
             .filter_map(|m| Some((m.theme_id?, m.mentions as usize)))
             .collect();
         let previous = self.store.broad_themes(project).await?;
-        let params = self.config.discover;
+        let mut params = self.config.discover;
+        // The project's own granularity, when it has one, replaces the deployment's.
+        if let Some(g) = self.store.theme_granularity(project).await? {
+            params.cluster.granularity = g.resolution_factor();
+        }
         let project_id = project.clone();
         let update = tokio::task::spawn_blocking(move || -> Result<ThemeUpdate, ThemeError> {
             let existing: Vec<ExistingTheme<'_>> = stored

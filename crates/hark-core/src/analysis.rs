@@ -180,7 +180,7 @@ impl Sentiment {
 }
 
 /// How fine themes are cut: the clustering resolution is halved (coarser) or doubled (finer).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ThemeGranularity {
     /// Fewer, broader themes.
@@ -193,6 +193,27 @@ pub enum ThemeGranularity {
 }
 
 impl ThemeGranularity {
+    /// Every granularity, coarsest first.
+    pub const ALL: [ThemeGranularity; 3] = [
+        ThemeGranularity::Coarser,
+        ThemeGranularity::Normal,
+        ThemeGranularity::Finer,
+    ];
+
+    /// The wire name: `coarser`, `normal` or `finer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeGranularity::Coarser => "coarser",
+            ThemeGranularity::Normal => "normal",
+            ThemeGranularity::Finer => "finer",
+        }
+    }
+
+    /// The granularity of a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+
     /// The factor applied to the clustering resolution.
     pub fn resolution_factor(self) -> f64 {
         match self {

@@ -31,6 +31,9 @@ pub struct ServerConfig {
     /// The analysis pipeline, set by the binary once the model has loaded; empty by default
     /// (the analysis routes that need the model answer 503 until then).
     pub analysis: AnalysisHandle,
+    /// The deployment's theme granularity (`analysis.theme_granularity`), which a project's own
+    /// setting replaces.
+    pub theme_granularity: hark_core::analysis::ThemeGranularity,
     /// What one connection may hold (HTTP/1.1 and HTTP/2).
     pub connections: ConnectionLimits,
     /// TLS on the listening port; `None`: cleartext (HTTP/1.1 and h2c).
@@ -195,6 +198,7 @@ impl Default for ServerConfig {
             rate_limit: None,
             chat: ChatConfig::default(),
             analysis: AnalysisHandle::default(),
+            theme_granularity: hark_core::analysis::ThemeGranularity::Normal,
             connections: ConnectionLimits::default(),
             tls: None,
             web: hark_web::WebSettings::default(),

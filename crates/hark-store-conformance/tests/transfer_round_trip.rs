@@ -9,7 +9,7 @@
 
 use hark_core::analysis::{
     BroadTheme, Category, LabelledExample, MentionFilter, MentionRecord, MentionView, Sentiment,
-    StoredAnalysis, Subject, SubjectAnalysis, Theme, ThemeId,
+    StoredAnalysis, Subject, SubjectAnalysis, Theme, ThemeGranularity, ThemeId,
 };
 use hark_core::chat::Usefulness::{NotUseful, Useful};
 use hark_core::chat::{
@@ -301,6 +301,9 @@ async fn populate(s: &dyn Store) -> Fixture {
         broad: Some(vec![broad]),
     };
     s.apply_themes(&p, update).await.unwrap();
+    s.set_theme_granularity(&p, Some(ThemeGranularity::Coarser))
+        .await
+        .unwrap();
     s.rename_theme(&p, &exporting.id, Some("Export trouble".into()))
         .await
         .unwrap();
@@ -475,6 +478,10 @@ async fn assert_reads_same(
     let broad = b.broad_themes(p).await.unwrap();
     assert_eq!(broad, a.broad_themes(p).await.unwrap());
     assert_eq!(broad.len(), 1);
+    assert_eq!(
+        b.theme_granularity(p).await.unwrap(),
+        Some(ThemeGranularity::Coarser)
+    );
     assert!(themes
         .iter()
         .all(|t| t.parent_id.as_ref() == Some(&broad[0].id)));

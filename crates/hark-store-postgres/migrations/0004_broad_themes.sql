@@ -1,5 +1,6 @@
--- 4: broad themes (see the SQLite migration 10): each groups nearby themes of its project
--- (`children`: a JSON array of theme ids), recomputed whole by every theme discovery.
+-- 4: broad themes and per-project analysis settings (see the SQLite migration 10): a broad theme
+-- groups nearby themes of its project (`children`: a JSON array of theme ids), recomputed whole
+-- by every theme discovery.
 CREATE TABLE broad_themes (
     id          TEXT PRIMARY KEY,
     project_id  TEXT NOT NULL,
@@ -11,3 +12,8 @@ CREATE TABLE broad_themes (
     updated_at  BIGINT NOT NULL
 );
 CREATE INDEX broad_themes_project ON broad_themes(project_id, created_at);
+-- A project's own analysis settings (absent: the deployment's configuration).
+CREATE TABLE project_analysis_settings (
+    project_id        TEXT PRIMARY KEY,
+    theme_granularity TEXT
+);

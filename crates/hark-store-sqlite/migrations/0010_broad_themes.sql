@@ -1,6 +1,7 @@
--- 10: broad themes, the upper level of the theme hierarchy. Each groups nearby themes of its
--- project (`children`: a JSON array of theme ids); recomputed whole by every theme discovery,
--- so a theme merged or deleted meanwhile is only skipped when read.
+-- 10: broad themes, the upper level of the theme hierarchy, and per-project analysis settings.
+-- A broad theme groups nearby themes of its project (`children`: a JSON array of theme ids);
+-- recomputed whole by every theme discovery, so a theme merged or deleted meanwhile is only
+-- skipped when read.
 CREATE TABLE broad_themes (
     id          TEXT PRIMARY KEY,
     project_id  TEXT NOT NULL,
@@ -12,3 +13,8 @@ CREATE TABLE broad_themes (
     updated_at  INTEGER NOT NULL
 );
 CREATE INDEX broad_themes_project ON broad_themes(project_id, created_at);
+-- A project's own analysis settings (absent: the deployment's configuration).
+CREATE TABLE project_analysis_settings (
+    project_id        TEXT PRIMARY KEY,
+    theme_granularity TEXT
+);

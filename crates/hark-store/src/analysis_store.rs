@@ -9,7 +9,7 @@ use crate::StoreError;
 use async_trait::async_trait;
 use hark_core::analysis::{
     BroadTheme, Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
-    SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
+    SubjectAnalysis, SubjectText, Theme, ThemeGranularity, ThemeId, ThemeMetrics,
 };
 use hark_core::{ItemId, ProjectId, Timestamp};
 
@@ -161,6 +161,18 @@ pub trait AnalysisStore: Send + Sync + 'static {
         update: ThemeUpdate,
     ) -> Result<(), StoreError>;
 
+    /// The project's own theme granularity; `None`: the deployment's
+    /// (`analysis.theme_granularity`).
+    async fn theme_granularity(
+        &self,
+        project: &ProjectId,
+    ) -> Result<Option<ThemeGranularity>, StoreError>;
+    /// Sets (`Some`) or clears the project's own theme granularity.
+    async fn set_theme_granularity(
+        &self,
+        project: &ProjectId,
+        granularity: Option<ThemeGranularity>,
+    ) -> Result<(), StoreError>;
     /// The project's themes, oldest first, each with the broad theme it belongs to.
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError>;
     /// The project's broad themes, oldest first; `children` lists only themes that still exist

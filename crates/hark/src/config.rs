@@ -583,6 +583,7 @@ impl Config {
                 ..chat
             },
             analysis: hark_server::AnalysisHandle::default(),
+            theme_granularity: self.analysis.theme_granularity,
             connections: hark_server::ConnectionLimits {
                 header_read_timeout: Duration::from_secs(self.limits.header_read_timeout_secs),
                 http2_max_concurrent_streams: self.limits.http2_max_concurrent_streams,

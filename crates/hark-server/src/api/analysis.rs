@@ -6,10 +6,13 @@
 //!   examples to learn categories from (1–1000 per request);
 //! - `POST /api/1/analysis/reanalyze` — queues every item and chat comment again (202);
 //! - `GET /api/1/analysis/status` — whether the model is loaded, and the project's queue;
+//! - `GET /api/1/analysis/settings`, `PATCH /api/1/analysis/settings` — `{"theme_granularity":
+//!   "coarser" | "normal" | "finer" | null}`: the project's own theme granularity (`null`: the
+//!   deployment's), used from the next theme discovery;
 //! - `GET /api/1/analysis/languages?from=&to=&source=&category=&said_in=` — the languages of the
 //!   project's newest mentions.
 
-use super::input::analysis::{Examples, NewCategory};
+use super::input::analysis::{Examples, NewCategory, SettingsPatch};
 use super::input::themes::LanguagesQuery;
 use super::input::{ItemIdParam, ValidJson, ValidQuery};
 use super::{ApiError, ProjectKey};
@@ -17,7 +20,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use hark_core::analysis::{Category, Subject};
+use hark_core::analysis::{Category, Subject, ThemeGranularity};
 use serde::Serialize;
 
 /// Answer of a category set by hand.
@@ -173,4 +176,54 @@ pub async fn languages(
             })
             .collect(),
     }))
+}
+
+/// `GET /api/1/analysis/settings`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AnalysisSettings {
+    /// The granularity theme discovery uses for this project.
+    pub theme_granularity: ThemeGranularity,
+    /// `project` when the project chose it, `deployment` when it is the server's
+    /// `analysis.theme_granularity`.
+    pub theme_granularity_from: &'static str,
+}
+
+async fn settings_of(
+    state: &AppState,
+    project: &hark_core::ProjectId,
+) -> Result<AnalysisSettings, ApiError> {
+    Ok(match state.store().theme_granularity(project).await? {
+        Some(g) => AnalysisSettings {
+            theme_granularity: g,
+            theme_granularity_from: "project",
+        },
+        None => AnalysisSettings {
+            theme_granularity: state.config().theme_granularity,
+            theme_granularity_from: "deployment",
+        },
+    })
+}
+
+/// `GET /api/1/analysis/settings`.
+#[utoipa::path(get, path = "/api/1/analysis/settings", tag = "analysis", operation_id = "analysisSettings", responses((status = 200, description = "The project's analysis settings", body = AnalysisSettings)))]
+pub async fn settings(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+) -> Result<Json<AnalysisSettings>, ApiError> {
+    Ok(Json(settings_of(&state, &project_id).await?))
+}
+
+/// `PATCH /api/1/analysis/settings`: `{"theme_granularity": "finer"}` (or `null`, back to the
+/// deployment's). Themes change at the next discovery (`POST /api/1/themes/recluster` runs one
+/// now).
+#[utoipa::path(patch, path = "/api/1/analysis/settings", tag = "analysis", operation_id = "updateAnalysisSettings", request_body = crate::openapi::bodies::SettingsBody, responses((status = 200, description = "The settings as changed", body = AnalysisSettings)))]
+pub async fn update_settings(
+    ProjectKey { project_id }: ProjectKey,
+    State(state): State<AppState>,
+    ValidJson(patch): ValidJson<SettingsPatch>,
+) -> Result<Json<AnalysisSettings>, ApiError> {
+    if let Some(g) = patch.theme_granularity {
+        state.store().set_theme_granularity(&project_id, g).await?;
+    }
+    Ok(Json(settings_of(&state, &project_id).await?))
 }

@@ -52,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(analysis::reanalyze))
         .routes(routes!(analysis::status))
         .routes(routes!(analysis::languages))
+        .routes(routes!(analysis::settings, analysis::update_settings))
         .routes(routes!(themes::list))
         .routes(routes!(themes::recluster))
         .routes(routes!(themes::get, themes::update, themes::delete))

@@ -122,6 +122,14 @@ pub struct ThemePatchBody {
     pub pinned: Option<bool>,
 }
 
+/// `PATCH /api/1/analysis/settings`: the project's own theme granularity; `null` goes back to
+/// the deployment's.
+#[derive(Serialize, ToSchema)]
+pub struct SettingsBody {
+    /// `coarser`, `normal` or `finer`; `null` clears the project's choice.
+    pub theme_granularity: Option<hark_core::analysis::ThemeGranularity>,
+}
+
 /// `POST /api/1/themes/{id}/merge`.
 #[derive(Serialize, ToSchema)]
 pub struct MergeBody {

@@ -3,6 +3,7 @@
 
 mod admin;
 mod analysis;
+mod analysis_settings;
 mod broad_themes;
 mod chat_admin;
 mod chat_errors;

@@ -3,7 +3,7 @@
 
 use super::{claim_mine, project_with_source, simple, theme, vector};
 use crate::feedback::{body, item};
-use hark_core::analysis::{BroadTheme, Category, MentionFilter, ThemeId};
+use hark_core::analysis::{BroadTheme, Category, MentionFilter, ThemeGranularity, ThemeId};
 use hark_core::{ProjectId, Timestamp};
 use hark_store::{Store, StoreError, ThemeUpdate};
 use std::collections::HashMap;
@@ -24,6 +24,7 @@ fn broad(id: &ThemeId, children: &[&ThemeId], now: Timestamp) -> BroadTheme {
 
 /// Broad themes stored with a discovery, read back with children and parents, measured, listed
 /// by, and forgotten as people merge and delete their themes; another project sees none of it.
+/// The project's own theme granularity alongside.
 pub async fn broad_themes_group_themes(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let (p, src) = project_with_source(s, "broad").await;
@@ -174,6 +175,25 @@ pub async fn broad_themes_group_themes(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_empty());
+
+    // A project's own theme granularity, set, kept apart from the other project's, cleared.
+    assert_eq!(s.theme_granularity(&p).await.unwrap(), None);
+    s.set_theme_granularity(&p, Some(ThemeGranularity::Finer))
+        .await
+        .unwrap();
+    s.set_theme_granularity(&q, Some(ThemeGranularity::Coarser))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.theme_granularity(&p).await.unwrap(),
+        Some(ThemeGranularity::Finer)
+    );
+    s.set_theme_granularity(&q, None).await.unwrap();
+    assert_eq!(s.theme_granularity(&q).await.unwrap(), None);
+    assert_eq!(
+        s.theme_granularity(&p).await.unwrap(),
+        Some(ThemeGranularity::Finer)
+    );
 
     // An empty hierarchy clears it.
     let clear = ThemeUpdate {

@@ -1,10 +1,10 @@
 //! Broad themes (a port of the SQLite backend's `analysis/broad.rs`): replacing a project's
-//! set and reading them back with their children resolved.
+//! set and reading them back with their children resolved; and the project's theme granularity.
 
 use super::{execute, query};
 use crate::Error;
 use deadpool_postgres::GenericClient;
-use hark_core::analysis::{BroadTheme, ThemeId};
+use hark_core::analysis::{BroadTheme, ThemeGranularity, ThemeId};
 use hark_core::ProjectId;
 use hark_store::backend::broad::{encode_children, resolve, RawBroad, BROAD_COLUMNS};
 use hark_store::backend::codec::{encode_strings, encode_vector};
@@ -95,4 +95,46 @@ pub(super) async fn broad_themes(
         .map(|r| r.try_get(0).map(ThemeId))
         .collect::<Result<_, _>>()?;
     Ok(resolve(stored(c, project).await?, &themes))
+}
+
+/// The project's own theme granularity.
+pub(super) async fn theme_granularity(
+    c: &impl GenericClient,
+    project: &ProjectId,
+) -> Result<Option<ThemeGranularity>, Error> {
+    let row = super::query_opt(
+        c,
+        "SELECT theme_granularity FROM project_analysis_settings WHERE project_id = $1",
+        &[&project.as_str()],
+    )
+    .await?;
+    let stored: Option<String> = match row {
+        Some(r) => r.try_get(0)?,
+        None => None,
+    };
+    match stored {
+        None => Ok(None),
+        Some(name) => ThemeGranularity::parse(&name)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt("theme granularity").into()),
+    }
+}
+
+/// Sets or clears the project's own theme granularity.
+pub(super) async fn set_theme_granularity(
+    c: &impl GenericClient,
+    project: &ProjectId,
+    granularity: Option<ThemeGranularity>,
+) -> Result<(), Error> {
+    execute(
+        c,
+        "INSERT INTO project_analysis_settings (project_id, theme_granularity) VALUES ($1, $2)
+         ON CONFLICT (project_id) DO UPDATE SET theme_granularity = EXCLUDED.theme_granularity",
+        &[
+            &project.as_str(),
+            &granularity.map(ThemeGranularity::as_str),
+        ],
+    )
+    .await?;
+    Ok(())
 }

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use hark_core::analysis::{
     BroadTheme, Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
-    SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
+    SubjectAnalysis, SubjectText, Theme, ThemeGranularity, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::broad::parent_map;
@@ -221,6 +221,29 @@ impl AnalysisStore for PgStore {
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError> {
         let client = self.client().await?;
         themes::themes(&client, project).await.map_err(Into::into)
+    }
+
+    async fn theme_granularity(
+        &self,
+        project: &ProjectId,
+    ) -> Result<Option<ThemeGranularity>, StoreError> {
+        let client = self.client().await?;
+        broad::theme_granularity(&client, project)
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn set_theme_granularity(
+        &self,
+        project: &ProjectId,
+        granularity: Option<ThemeGranularity>,
+    ) -> Result<(), StoreError> {
+        in_tx!(self, |tx| broad::set_theme_granularity(
+            &tx,
+            project,
+            granularity
+        )
+        .await)
     }
 
     async fn broad_themes(&self, project: &ProjectId) -> Result<Vec<BroadTheme>, StoreError> {

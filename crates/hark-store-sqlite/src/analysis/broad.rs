@@ -1,8 +1,8 @@
 //! Broad themes: replacing a project's set (the last step of applying a discovery) and reading
-//! them back with their children resolved.
+//! them back with their children resolved; and the project's theme granularity.
 
 use crate::Error;
-use hark_core::analysis::{BroadTheme, ThemeId};
+use hark_core::analysis::{BroadTheme, ThemeGranularity, ThemeId};
 use hark_core::ProjectId;
 use hark_store::backend::broad::{encode_children, resolve, RawBroad, BROAD_COLUMNS};
 use hark_store::backend::codec::{encode_strings, encode_vector};
@@ -84,4 +84,40 @@ pub(crate) fn broad_themes(
         .query_map(params![project.as_str()], |r| Ok(ThemeId(r.get(0)?)))?
         .collect::<Result<_, _>>()?;
     Ok(resolve(stored(conn, project)?, &themes))
+}
+
+/// The project's own theme granularity.
+pub(crate) fn theme_granularity(
+    conn: &Connection,
+    project: &ProjectId,
+) -> Result<Option<ThemeGranularity>, Error> {
+    let stored: Option<Option<String>> = conn
+        .prepare_cached(
+            "SELECT theme_granularity FROM project_analysis_settings WHERE project_id = ?1",
+        )?
+        .query_row(params![project.as_str()], |r| r.get(0))
+        .optional()?;
+    match stored.flatten() {
+        None => Ok(None),
+        Some(name) => ThemeGranularity::parse(&name)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt("theme granularity").into()),
+    }
+}
+
+/// Sets or clears the project's own theme granularity.
+pub(crate) fn set_theme_granularity(
+    conn: &Connection,
+    project: &ProjectId,
+    granularity: Option<ThemeGranularity>,
+) -> Result<(), Error> {
+    conn.prepare_cached(
+        "INSERT INTO project_analysis_settings (project_id, theme_granularity) VALUES (?1, ?2)
+         ON CONFLICT (project_id) DO UPDATE SET theme_granularity = excluded.theme_granularity",
+    )?
+    .execute(params![
+        project.as_str(),
+        granularity.map(ThemeGranularity::as_str)
+    ])?;
+    Ok(())
 }

@@ -12,7 +12,7 @@ use crate::SqliteStore;
 use async_trait::async_trait;
 use hark_core::analysis::{
     BroadTheme, Category, LabelledExample, MentionFilter, MentionView, StoredAnalysis, Subject,
-    SubjectAnalysis, SubjectText, Theme, ThemeId, ThemeMetrics,
+    SubjectAnalysis, SubjectText, Theme, ThemeGranularity, ThemeId, ThemeMetrics,
 };
 use hark_core::{ProjectId, Timestamp};
 use hark_store::backend::broad::parent_map;
@@ -174,6 +174,27 @@ impl AnalysisStore for SqliteStore {
     async fn themes(&self, project: &ProjectId) -> Result<Vec<Theme>, StoreError> {
         let p = project.clone();
         self.readers.read(move |c| themes::themes(c, &p)).await
+    }
+
+    async fn theme_granularity(
+        &self,
+        project: &ProjectId,
+    ) -> Result<Option<ThemeGranularity>, StoreError> {
+        let p = project.clone();
+        self.readers
+            .read(move |c| broad::theme_granularity(c, &p))
+            .await
+    }
+
+    async fn set_theme_granularity(
+        &self,
+        project: &ProjectId,
+        granularity: Option<ThemeGranularity>,
+    ) -> Result<(), StoreError> {
+        let p = project.clone();
+        self.writer
+            .write(1, move |c| broad::set_theme_granularity(c, &p, granularity))
+            .await
     }
 
     async fn broad_themes(&self, project: &ProjectId) -> Result<Vec<BroadTheme>, StoreError> {

@@ -179,7 +179,7 @@ const QUEUE_CHAT: &[Column] = &[
 /// Tables added to format version 1 after exports were first written: an export from an older
 /// hark has no such table in its header (nor rows of it), and imports it as empty. Only
 /// these: any other table missing from a header means a broken or foreign export.
-pub const ADDED_TABLES: &[&str] = &["users", "broad_themes"];
+pub const ADDED_TABLES: &[&str] = &["users", "broad_themes", "project_analysis_settings"];
 
 pub static TABLES: &[Table] = &[
     Table {
@@ -374,6 +374,12 @@ pub static TABLES: &[Table] = &[
             plain("created_at", Int),
             plain("updated_at", Int),
         ],
+    },
+    Table {
+        name: "project_analysis_settings",
+        scope: Scope::ProjectId,
+        order: &["project_id"],
+        columns: &[project("project_id"), plain("theme_granularity", Text)],
     },
     Table {
         name: "broad_themes",

@@ -3,7 +3,7 @@
 
 use super::{FromJson, ObjectReader};
 use crate::api::ApiError;
-use hark_core::analysis::{Category, LabelledExample};
+use hark_core::analysis::{Category, LabelledExample, ThemeGranularity};
 use hark_core::limits::MAX_BODY_CHARS;
 use serde_json::Value;
 
@@ -165,5 +165,33 @@ mod tests {
             .collect();
         let too_many = parse_examples(&json!({ "examples": many })).expect_err("too many");
         assert_eq!(paths(too_many), ["examples"]);
+    }
+}
+
+/// `{"theme_granularity": "coarser" | "normal" | "finer" | null}` of
+/// `PATCH /api/1/analysis/settings`; absent keeps it, `null` clears the project's own choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingsPatch {
+    /// `Some(None)`: back to the deployment's granularity.
+    pub theme_granularity: Option<Option<ThemeGranularity>>,
+}
+
+impl FromJson for SettingsPatch {
+    fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let mut r = ObjectReader::new(body, &["theme_granularity"]);
+        let theme_granularity = match r.nullable_string("theme_granularity", 16) {
+            Some(Some(name)) => match ThemeGranularity::parse(&name) {
+                Some(g) => Some(Some(g)),
+                None => {
+                    r.issue(
+                        "theme_granularity",
+                        "must be coarser, normal, finer or null",
+                    );
+                    None
+                }
+            },
+            other => other.map(|_| None),
+        };
+        r.finish(Some(Self { theme_granularity }))
     }
 }
