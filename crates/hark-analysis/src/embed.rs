@@ -66,6 +66,20 @@ pub struct Embedder {
     batching: Batching,
     /// Put before every text (E5 models expect `query: `), from `hark-model.json`.
     prefix: String,
+    /// Theme thresholds for this model's similarity scale, from `hark-model.json`.
+    thresholds: ThemeThresholds,
+}
+
+/// Theme similarity thresholds a model needs when its cosines run on another scale than
+/// all-MiniLM-L6-v2's (for which hark's defaults were tuned); `None` keeps the default.
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Deserialize)]
+pub struct ThemeThresholds {
+    /// Similarity to a theme's centroid from which a new mention joins it.
+    #[serde(default)]
+    pub link: Option<f32>,
+    /// Centroid similarity from which a re-clustered theme keeps an existing theme's id.
+    #[serde(default)]
+    pub matching: Option<f32>,
 }
 
 /// `hark-model.json`, optional beside the model files: what hark needs to know that the
@@ -75,6 +89,9 @@ struct ModelNotes {
     /// Text put before every input.
     #[serde(default)]
     prefix: String,
+    /// Theme thresholds on this model's scale.
+    #[serde(default)]
+    themes: ThemeThresholds,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -147,7 +164,13 @@ impl Embedder {
             tokenizer,
             batching: Batching::default(),
             prefix: notes.prefix,
+            thresholds: notes.themes,
         })
+    }
+
+    /// The theme thresholds `hark-model.json` gives for this model.
+    pub fn theme_thresholds(&self) -> ThemeThresholds {
+        self.thresholds
     }
 
     /// Replaces the batching policy.
@@ -229,5 +252,27 @@ impl Embedder {
             0
         };
         Ok(self.model.embed(batch, rows)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_notes_give_the_prefix_and_theme_thresholds() {
+        let notes: ModelNotes = serde_json::from_str(
+            r#"{"name": "e5", "prefix": "query: ", "themes": {"link": 0.93, "matching": 0.94}}"#,
+        )
+        .expect("parses");
+        assert_eq!(notes.prefix, "query: ");
+        assert_eq!(notes.themes.link, Some(0.93));
+        let config = crate::worker::PipelineConfig::default().with_thresholds(notes.themes);
+        assert_eq!(config.link_threshold, 0.93);
+        assert_eq!(config.discover.match_threshold, 0.94);
+        let plain: ModelNotes = serde_json::from_str("{}").expect("parses");
+        let config = crate::worker::PipelineConfig::default().with_thresholds(plain.themes);
+        assert_eq!(config.link_threshold, crate::themes::LINK_THRESHOLD);
+        assert_eq!(config.discover.match_threshold, 0.8);
     }
 }

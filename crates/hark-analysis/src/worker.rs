@@ -59,6 +59,20 @@ pub struct PipelineConfig {
     pub discover: DiscoverParams,
 }
 
+impl PipelineConfig {
+    /// These settings with the theme thresholds a model asks for (see
+    /// [`crate::embed::ThemeThresholds`]) in place of the defaults.
+    pub fn with_thresholds(mut self, t: crate::embed::ThemeThresholds) -> Self {
+        if let Some(link) = t.link {
+            self.link_threshold = link;
+        }
+        if let Some(matching) = t.matching {
+            self.discover.match_threshold = matching;
+        }
+        self
+    }
+}
+
 impl Default for PipelineConfig {
     fn default() -> Self {
         Self {

@@ -25,11 +25,10 @@ pub(super) async fn pipeline(
     let analyzer = tokio::task::spawn_blocking(move || Analyzer::new(Embedder::load(&dir)?))
         .await
         .map_err(|e| Error::Usage(format!("model loading failed: {e}")))??;
-    Ok(Arc::new(Pipeline::new(
-        store,
-        Arc::new(analyzer),
-        config.pipeline_config(),
-    )))
+    let settings = config
+        .pipeline_config()
+        .with_thresholds(analyzer.embedder().theme_thresholds());
+    Ok(Arc::new(Pipeline::new(store, Arc::new(analyzer), settings)))
 }
 
 /// Starts the background analysis for `serve`: loads the model in the background and runs the
