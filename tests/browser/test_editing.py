@@ -83,6 +83,30 @@ def test_viewer_sees_no_editors_and_a_viewers_post_is_refused(hark, browser):
     assert hark.item(item["id"])["analysis"]["category"] == analysis["category"]
 
 
+def test_editor_sets_the_theme_granularity_and_a_viewer_cannot(hark, browser):
+    sign_in(browser, hark, "viewer")
+    browser.get(f"{hark.base}/broad-themes")
+    assert not browser.find_elements(By.CSS_SELECTOR, "form[action='/themes/granularity']")
+    refused = post(hark, browser, "/themes/granularity", {"csrf": csrf_of(browser), "granularity": "finer"})
+    assert refused.status_code == 403, refused.status_code
+    sign_in(browser, hark, "editor")
+    browser.get(f"{hark.base}/broad-themes")
+    forged = post(hark, browser, "/themes/granularity", {"csrf": "forged-token", "granularity": "finer"})
+    assert forged.status_code == 403, forged.status_code
+    assert hark.get("/api/1/analysis/settings")["theme_granularity_from"] == "deployment"
+    # Normal and back to the server's default: both regroup at the granularity the corpus has.
+    for value, source in [("normal", "project"), ("", "deployment")]:
+        form = browser.find_element(By.CSS_SELECTOR, "form[action='/themes/granularity']")
+        Select(form.find_element(By.NAME, "granularity")).select_by_value(value)
+        browser.execute_script("arguments[0].removeAttribute('data-confirm')", form)
+        click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert browser.current_url == f"{hark.base}/broad-themes", browser.current_url
+        settings = hark.get("/api/1/analysis/settings")
+        assert settings == {"theme_granularity": "normal", "theme_granularity_from": source}, settings
+        chosen = Select(browser.find_element(By.CSS_SELECTOR, "form[action='/themes/granularity'] select"))
+        assert chosen.first_selected_option.get_attribute("value") == value
+
+
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
 def test_a_form_without_its_csrf_token_is_refused(hark, browser, token):
     theme = a_theme(hark, 0)

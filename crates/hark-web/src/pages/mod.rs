@@ -17,6 +17,7 @@ pub(crate) fn router() -> Router<WebState> {
         .route("/", get(overview::page))
         .route("/themes", get(themes::page))
         .route("/broad-themes", get(themes::broad::page))
+        .route("/themes/granularity", post(themes::granularity::set))
         .route("/broad-themes/{id}", get(themes::broad::detail_page))
         .route("/themes/{id}", get(themes::detail::page))
         .route("/themes/{id}/rename", post(themes::edit::rename))

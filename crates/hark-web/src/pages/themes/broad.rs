@@ -64,6 +64,11 @@ pub(crate) async fn page(
     let sources = source_choices(&state, &user).await?;
     let listing = broad_listing(broad, &themes, metrics, current_week(None, now), usize::MAX);
     let by_id: HashMap<&ThemeId, &Theme> = themes.iter().map(|t| (&t.id, t)).collect();
+    let granularity = if user.role().can_edit() {
+        Some(store.theme_granularity(project).await?)
+    } else {
+        None
+    };
     let content = html! {
         p { a href=(format!("/themes{}", f.with("after", None))) { "All themes" } }
         h1 { "Broad themes" }
@@ -101,6 +106,9 @@ pub(crate) async fn page(
         }
         @if let Some(u) = &listing.ungrouped {
             p.muted { (count(u.mentions)) " mentions in this view are in no broad theme (in no theme, or in a theme of its own)." }
+        }
+        @if let Some(current) = granularity {
+            (super::granularity::form(&user, current))
         }
     };
     Ok(layout::page(

@@ -5,6 +5,7 @@
 pub(crate) mod broad;
 pub(crate) mod detail;
 pub(crate) mod edit;
+pub(crate) mod granularity;
 mod sort;
 
 use crate::auth::DashboardUser;
