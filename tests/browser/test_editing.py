@@ -89,6 +89,7 @@ def test_editor_sets_the_theme_granularity_and_a_viewer_cannot(hark, browser):
     assert not browser.find_elements(By.CSS_SELECTOR, "form[action='/themes/granularity']")
     refused = post(hark, browser, "/themes/granularity", {"csrf": csrf_of(browser), "granularity": "finer"})
     assert refused.status_code == 403, refused.status_code
+    browser.delete_all_cookies()
     sign_in(browser, hark, "editor")
     browser.get(f"{hark.base}/broad-themes")
     forged = post(hark, browser, "/themes/granularity", {"csrf": "forged-token", "granularity": "finer"})
