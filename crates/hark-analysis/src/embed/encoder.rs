@@ -1,37 +1,36 @@
-//! Our own BERT encoder forward pass (inference only, CPU), for all-MiniLM-L6-v2 and any
-//! BERT with absolute positions and the erf GELU. It loads the same safetensors names as
-//! `candle_transformers::models::bert::BertModel`.
+//! Our own transformer encoder forward pass (inference only, CPU), for the BERT family
+//! (all-MiniLM-L6-v2, multilingual-e5-small; loaded by [`super::bert`]) and MPNet
+//! (all-mpnet-base-v2; [`super::mpnet`]). The two differ only in tensor names, where position
+//! ids start, token-type embeddings (BERT) and a relative position bias on the attention scores
+//! (MPNet); the layers are the same post-norm blocks with the erf GELU.
 //!
-//! Why not that model: speed. It runs every op as a separate candle tensor op on padded
-//! `[batch, seq, hidden]` tensors: attention as one small gemm per (sequence, head), scalar libm
-//! `erf`/`exp`, and a fresh allocation per element-wise step. Here a batch is packed without
-//! padding into one `[tokens, hidden]` matrix, so every linear layer is a single 2-D gemm (candle's
-//! matmul, i.e. the `gemm` crate) with Q, K and V fused into one, and attention, bias, GELU and
-//! layer norm run as vectorised row kernels ([`super::kernels`]) that know each sequence's length.
-use std::collections::HashMap;
-
+//! Why not candle-transformers' models: speed. They run every op as a separate candle tensor op
+//! on padded `[batch, seq, hidden]` tensors: attention as one small gemm per (sequence, head),
+//! scalar libm `erf`/`exp`, and a fresh allocation per element-wise step. Here a batch is packed
+//! without padding into one `[tokens, hidden]` matrix, so every linear layer is a single 2-D gemm
+//! (candle's matmul, i.e. the `gemm` crate) with Q, K and V fused into one, and attention, bias,
+//! GELU and layer norm run as vectorised row kernels ([`super::kernels`]) that know each
+//! sequence's length.
 use candle_core::{bail, CpuStorage, Device, Storage, Tensor};
-use serde::Deserialize;
 
 use super::kernels::{self, Heads, Norm, Span};
+use super::relative::RelativeBias;
+use super::weights::{Config, Weights};
 
-/// The fields of the Hugging Face `config.json` this forward pass reads.
-#[derive(Debug, Deserialize)]
-pub(super) struct Config {
-    pub vocab_size: usize,
-    pub hidden_size: usize,
-    pub num_hidden_layers: usize,
-    pub num_attention_heads: usize,
-    pub intermediate_size: usize,
-    pub hidden_act: String,
-    pub max_position_embeddings: usize,
-    pub layer_norm_eps: f64,
-    #[serde(default)]
-    pub position_embedding_type: Option<String>,
+/// The tensor names of one encoder layer, after its `encoder.layer.{i}.` prefix.
+pub(super) struct LayerNames {
+    pub query: &'static str,
+    pub key: &'static str,
+    pub value: &'static str,
+    pub out: &'static str,
+    pub attn_norm: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    pub out_norm: &'static str,
 }
 
 /// One encoder layer. Weight matrices are kept as `[in, out]` tensors, ready for `x @ w`.
-struct Layer {
+pub(super) struct Layer {
     qkv: Tensor,
     q_bias: Vec<f32>,
     v_bias: Vec<f32>,
@@ -45,158 +44,88 @@ struct Layer {
     out_norm: Norm,
 }
 
-/// A loaded BERT encoder.
-pub(super) struct Bert {
-    hidden: usize,
-    heads: usize,
-    vocab: usize,
-    /// `[vocab, hidden]`.
-    word: Vec<f32>,
-    /// Position embeddings with the (constant, type 0) token-type embedding folded in.
-    position: Vec<f32>,
-    embed_norm: Norm,
-    layers: Vec<Layer>,
-}
-
-/// The named tensors of a safetensors file, taken out one by one.
-struct Weights {
-    tensors: HashMap<String, Tensor>,
-    prefix: &'static str,
-}
-
-impl Weights {
-    fn take(&mut self, name: &str) -> candle_core::Result<Tensor> {
-        match self.tensors.remove(&format!("{}{name}", self.prefix)) {
-            Some(t) => t.to_dtype(candle_core::DType::F32),
-            None => bail!("tensor {}{name} not found", self.prefix),
-        }
-    }
-
-    fn vec(&mut self, name: &str, len: usize) -> candle_core::Result<Vec<f32>> {
-        let v = self.take(name)?.flatten_all()?.to_vec1::<f32>()?;
-        if v.len() != len {
-            bail!("tensor {name} has {} values, expected {len}", v.len());
-        }
-        Ok(v)
-    }
-
-    /// A linear layer's `[out, in]` weights as a contiguous `[in, out]` tensor.
-    fn linear(&mut self, name: &str, inputs: usize, outputs: usize) -> candle_core::Result<Tensor> {
-        let w = self.take(&format!("{name}.weight"))?;
-        if w.dims() != [outputs, inputs] {
-            bail!(
-                "tensor {name}.weight has shape {:?}, expected [{outputs}, {inputs}]",
-                w.dims()
-            );
-        }
-        w.t()?.contiguous()
-    }
-
-    fn norm(&mut self, name: &str, width: usize, eps: f32) -> candle_core::Result<Norm> {
-        Ok(Norm {
-            gamma: self.vec(&format!("{name}.weight"), width)?,
-            beta: self.vec(&format!("{name}.bias"), width)?,
-            eps,
-        })
-    }
-}
-
-impl Bert {
-    /// Builds the encoder from the tensors of `model.safetensors` (names with or without a
-    /// `bert.` prefix).
-    pub fn load(safetensors: &[u8], config: &Config) -> candle_core::Result<Self> {
-        if config.hidden_act != "gelu" {
-            bail!(
-                "unsupported hidden_act {:?} (only the erf \"gelu\" is implemented)",
-                config.hidden_act
-            );
-        }
-        if config
-            .position_embedding_type
-            .as_deref()
-            .is_some_and(|t| t != "absolute")
-        {
-            bail!(
-                "unsupported position_embedding_type {:?}",
-                config.position_embedding_type
-            );
-        }
+impl Layer {
+    /// Loads layer `index` (`encoder.layer.{index}.` + `names`).
+    pub fn load(
+        w: &mut Weights,
+        index: usize,
+        names: &LayerNames,
+        config: &Config,
+    ) -> candle_core::Result<Self> {
         let (h, inter) = (config.hidden_size, config.intermediate_size);
-        if config.num_attention_heads == 0 || h % config.num_attention_heads != 0 {
-            bail!(
-                "hidden_size {h} is not a multiple of num_attention_heads {}",
-                config.num_attention_heads
-            );
-        }
-        if !kernels::HEAD_SIZES.contains(&(h / config.num_attention_heads)) {
-            bail!(
-                "unsupported attention head size {} (supported: {:?})",
-                h / config.num_attention_heads,
-                kernels::HEAD_SIZES
-            );
-        }
-        let tensors = candle_core::safetensors::load_buffer(safetensors, &Device::Cpu)?;
-        let prefix = if tensors.contains_key("embeddings.word_embeddings.weight") {
-            ""
-        } else {
-            "bert."
-        };
-        let mut w = Weights { tensors, prefix };
         let eps = config.layer_norm_eps as f32;
-
-        let word = w.vec("embeddings.word_embeddings.weight", config.vocab_size * h)?;
-        let mut position = w.vec(
-            "embeddings.position_embeddings.weight",
-            config.max_position_embeddings * h,
-        )?;
-        // Every input is a single segment (type 0), so its embedding is a constant per position.
-        let type0 = w
-            .take("embeddings.token_type_embeddings.weight")?
-            .get(0)?
-            .to_vec1::<f32>()?;
-        if type0.len() != h {
-            bail!(
-                "token type embeddings have width {}, expected {h}",
-                type0.len()
-            );
-        }
-        for row in position.chunks_exact_mut(h) {
-            for (p, t) in row.iter_mut().zip(&type0) {
-                *p += t;
-            }
-        }
-        let embed_norm = w.norm("embeddings.LayerNorm", h, eps)?;
-
-        let mut layers = Vec::with_capacity(config.num_hidden_layers);
-        for i in 0..config.num_hidden_layers {
-            let p = format!("encoder.layer.{i}");
-            let q = w.linear(&format!("{p}.attention.self.query"), h, h)?;
-            let k = w.linear(&format!("{p}.attention.self.key"), h, h)?;
-            let v = w.linear(&format!("{p}.attention.self.value"), h, h)?;
-            // The key bias is left out: see `kernels::Heads::q_bias`.
-            layers.push(Layer {
-                qkv: Tensor::cat(&[&q, &k, &v], 1)?.contiguous()?,
-                q_bias: w.vec(&format!("{p}.attention.self.query.bias"), h)?,
-                v_bias: w.vec(&format!("{p}.attention.self.value.bias"), h)?,
-                attn_out: w.linear(&format!("{p}.attention.output.dense"), h, h)?,
-                attn_out_bias: w.vec(&format!("{p}.attention.output.dense.bias"), h)?,
-                attn_norm: w.norm(&format!("{p}.attention.output.LayerNorm"), h, eps)?,
-                up: w.linear(&format!("{p}.intermediate.dense"), h, inter)?,
-                up_bias: w.vec(&format!("{p}.intermediate.dense.bias"), inter)?,
-                down: w.linear(&format!("{p}.output.dense"), inter, h)?,
-                down_bias: w.vec(&format!("{p}.output.dense.bias"), h)?,
-                out_norm: w.norm(&format!("{p}.output.LayerNorm"), h, eps)?,
-            });
-        }
+        let p = |name: &str| format!("encoder.layer.{index}.{name}");
+        let q = w.linear(&p(names.query), h, h)?;
+        let k = w.linear(&p(names.key), h, h)?;
+        let v = w.linear(&p(names.value), h, h)?;
+        // The key bias is left out: see `kernels::Heads::q_bias`.
         Ok(Self {
-            hidden: h,
-            heads: config.num_attention_heads,
-            vocab: config.vocab_size,
-            word,
-            position,
-            embed_norm,
-            layers,
+            qkv: Tensor::cat(&[&q, &k, &v], 1)?.contiguous()?,
+            q_bias: w.vec(&format!("{}.bias", p(names.query)), h)?,
+            v_bias: w.vec(&format!("{}.bias", p(names.value)), h)?,
+            attn_out: w.linear(&p(names.out), h, h)?,
+            attn_out_bias: w.vec(&format!("{}.bias", p(names.out)), h)?,
+            attn_norm: w.norm(&p(names.attn_norm), h, eps)?,
+            up: w.linear(&p(names.up), h, inter)?,
+            up_bias: w.vec(&format!("{}.bias", p(names.up)), inter)?,
+            down: w.linear(&p(names.down), inter, h)?,
+            down_bias: w.vec(&format!("{}.bias", p(names.down)), h)?,
+            out_norm: w.norm(&p(names.out_norm), h, eps)?,
         })
+    }
+}
+
+/// A loaded encoder.
+pub(super) struct Encoder {
+    pub hidden: usize,
+    pub heads: usize,
+    pub vocab: usize,
+    /// `[vocab, hidden]`.
+    pub word: Vec<f32>,
+    /// What is added to the token at index `p` of a sequence, row `p` (`[positions, hidden]`):
+    /// its position embedding, plus the constant type-0 token-type embedding for BERT.
+    pub position: Vec<f32>,
+    pub embed_norm: Norm,
+    pub layers: Vec<Layer>,
+    /// MPNet's relative position bias, added to the attention scores of every layer.
+    pub relative: Option<RelativeBias>,
+}
+
+/// Checks what every encoder here needs of a config: the erf GELU and a supported head size.
+pub(super) fn check(config: &Config) -> candle_core::Result<()> {
+    if config.hidden_act != "gelu" {
+        bail!(
+            "unsupported hidden_act {:?} (only the erf \"gelu\" is implemented)",
+            config.hidden_act
+        );
+    }
+    let h = config.hidden_size;
+    if config.num_attention_heads == 0 || !h.is_multiple_of(config.num_attention_heads) {
+        bail!(
+            "hidden_size {h} is not a multiple of num_attention_heads {}",
+            config.num_attention_heads
+        );
+    }
+    if !kernels::HEAD_SIZES.contains(&(h / config.num_attention_heads)) {
+        bail!(
+            "unsupported attention head size {} (supported: {:?})",
+            h / config.num_attention_heads,
+            kernels::HEAD_SIZES
+        );
+    }
+    Ok(())
+}
+
+impl Encoder {
+    /// Builds the encoder `config.model_type` names (`bert` when absent, or `mpnet`) from the
+    /// tensors of `model.safetensors`.
+    pub fn load(safetensors: &[u8], config: &Config) -> candle_core::Result<Self> {
+        check(config)?;
+        match config.model_type.as_deref().unwrap_or("bert") {
+            "bert" => super::bert::load(safetensors, config),
+            "mpnet" => super::mpnet::load(safetensors, config),
+            other => bail!("unsupported model_type {other:?} (bert or mpnet)"),
+        }
     }
 
     /// Width of the hidden states (and of the pooled vectors).
@@ -204,9 +133,12 @@ impl Bert {
         self.hidden
     }
 
-    /// Longest input the position embeddings allow.
+    /// Longest input the position embeddings (and the relative bias, if any) allow.
     pub fn max_positions(&self) -> usize {
-        self.position.len() / self.hidden
+        let absolute = self.position.len().checked_div(self.hidden).unwrap_or(0);
+        self.relative
+            .as_ref()
+            .map_or(absolute, |r| absolute.min(r.reach()))
     }
 
     /// Runs `batch` (token ids with special tokens) and returns each sequence's mean-pooled,
@@ -265,6 +197,7 @@ impl Bert {
             heads: self.heads,
             q_bias: &l.q_bias,
             v_bias: &l.v_bias,
+            relative: self.relative.as_ref(),
         };
         let x = Tensor::from_vec(x, (rows, h), &Device::Cpu)?;
         let context = with_f32(&x.matmul(&l.qkv)?, |qkv| {
