@@ -59,6 +59,7 @@ impl Analyzer {
         let cat_vecs = embedder.embed(&cat_texts.iter().map(|(t, _)| *t).collect::<Vec<_>>())?;
         let pol_vecs = embedder.embed(&pol_texts.iter().map(|(t, _)| *t).collect::<Vec<_>>())?;
         let zero_shot = ZeroShot::train(
+            embedder.dim(),
             &cat_vecs
                 .into_iter()
                 .zip(cat_texts.iter().map(|(_, c)| *c))
@@ -95,6 +96,11 @@ impl Analyzer {
     /// Replaces the sentiment head (`None`: zero-shot sentiment only).
     pub fn set_sentiment_head(&mut self, head: Option<SentimentHead>) {
         self.sentiment_head = head;
+    }
+
+    /// Dimension of the embeddings (the model's).
+    pub fn dim(&self) -> usize {
+        self.embedder.dim()
     }
 
     /// The embedder.
@@ -169,7 +175,7 @@ impl Analyzer {
             .zip(examples)
             .map(|(a, (t, c))| (a, t.as_str(), *c))
             .collect();
-        Ok(learn_from(&labelled))
+        Ok(learn_from(self.dim(), &labelled))
     }
 }
 
@@ -184,9 +190,9 @@ fn scores_of(analysis: &TextAnalysis) -> (Vec<Vec<f32>>, Vec<MentionScore>) {
     )
 }
 
-/// Learns a classifier from already analysed texts with their full text and category; texts
-/// without mentions are skipped.
-pub fn learn_from(examples: &[(&TextAnalysis, &str, Category)]) -> Option<Learned> {
+/// Learns a classifier from already analysed texts (embeddings `dim` long) with their full text
+/// and category; texts without mentions are skipped.
+pub fn learn_from(dim: usize, examples: &[(&TextAnalysis, &str, Category)]) -> Option<Learned> {
     let parts: Vec<(Vec<Vec<f32>>, Vec<MentionScore>)> =
         examples.iter().map(|(a, _, _)| scores_of(a)).collect();
     let views: Vec<(ItemView<'_>, Category)> = examples
@@ -204,7 +210,7 @@ pub fn learn_from(examples: &[(&TextAnalysis, &str, Category)]) -> Option<Learne
             )
         })
         .collect();
-    Learned::train(&views)
+    Learned::train(dim, &views)
 }
 
 /// Replaces the zero-shot categories of an analysed text (`full_text`: its units joined) by the
@@ -233,9 +239,9 @@ pub fn apply_learned(analysis: &mut TextAnalysis, full_text: &str, model: &Learn
     }
 }
 
-/// The sentiment head's view of an analysed text (its mentions' embeddings and zero-shot
-/// sentiment scores).
-pub fn sentiment_features(analysis: &TextAnalysis) -> Features {
+/// The sentiment head's view of an analysed text (its mentions' embeddings, `dim` long, and
+/// zero-shot sentiment scores).
+pub fn sentiment_features(dim: usize, analysis: &TextAnalysis) -> Features {
     let embeddings: Vec<&[f32]> = analysis
         .mentions
         .iter()
@@ -246,7 +252,7 @@ pub fn sentiment_features(analysis: &TextAnalysis) -> Features {
         .iter()
         .map(|m| m.score.zero_shot_sentiment)
         .collect();
-    sentiment::features(&embeddings, &zero_shot)
+    sentiment::features(dim, &embeddings, &zero_shot)
 }
 
 /// Sets the sentiment of a text and of each of its mentions (as a one-mention text) from a
@@ -255,9 +261,14 @@ pub fn apply_sentiment_head(analysis: &mut TextAnalysis, head: &SentimentHead) {
     if analysis.mentions.is_empty() {
         return;
     }
-    analysis.sentiment = head.predict(&sentiment_features(analysis));
+    let dim = head.dim();
+    analysis.sentiment = head.predict(&sentiment_features(dim, analysis));
     for m in &mut analysis.mentions {
-        let f = sentiment::features(&[m.embedding.as_slice()], &[m.score.zero_shot_sentiment]);
+        let f = sentiment::features(
+            dim,
+            &[m.embedding.as_slice()],
+            &[m.score.zero_shot_sentiment],
+        );
         m.score.sentiment = head.predict(&f);
     }
 }

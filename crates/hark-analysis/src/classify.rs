@@ -9,7 +9,6 @@
 //! embedding, the zero-shot scores and cues (max over mentions) and a hashed TF-IDF of the
 //! text — trained on the examples plus the built-in sentences (so every category stays known).
 use crate::cues::cues;
-use crate::embed::DIM;
 use crate::linear::{dense, Features, LogisticModel, TrainParams};
 use crate::tfidf::{Tfidf, BUCKETS};
 use hark_core::analysis::{Category, Sentiment};
@@ -68,8 +67,12 @@ fn argmax(values: &[f32]) -> (usize, f32) {
 
 impl ZeroShot {
     /// Trains on embedded example sentences: `(embedding, category)` and `(embedding, polarity)`
-    /// with polarity 0 positive, 1 negative, 2 neutral.
-    pub fn train(categories: &[(Vec<f32>, Category)], polarities: &[(Vec<f32>, usize)]) -> Self {
+    /// with polarity 0 positive, 1 negative, 2 neutral; `dim` is the embeddings' length.
+    pub fn train(
+        dim: usize,
+        categories: &[(Vec<f32>, Category)],
+        polarities: &[(Vec<f32>, usize)],
+    ) -> Self {
         let cat: Vec<(Features, usize)> = categories
             .iter()
             .map(|(e, c)| (dense(e, 0).collect(), c.index()))
@@ -84,8 +87,8 @@ impl ZeroShot {
             ..TrainParams::default()
         };
         Self {
-            category: LogisticModel::train(&cat, DIM, CLASSES, params),
-            sentiment: LogisticModel::train(&pol, DIM, 3, TrainParams { c: 1.0, ..params }),
+            category: LogisticModel::train(&cat, dim, CLASSES, params),
+            sentiment: LogisticModel::train(&pol, dim, 3, TrainParams { c: 1.0, ..params }),
         }
     }
 
@@ -182,32 +185,58 @@ pub struct ItemView<'a> {
 /// zero-shot decision.
 #[derive(Debug, Clone)]
 pub struct Learned {
+    /// Where the features start: the embedding's length, then the probabilities, cues, TF-IDF.
+    layout: Layout,
     tfidf: Tfidf,
     model: LogisticModel,
     classes: Vec<Category>,
 }
 
-const OFFSET_PROBS: u32 = DIM as u32;
-const OFFSET_CUES: u32 = OFFSET_PROBS + CLASSES as u32;
-const OFFSET_TFIDF: u32 = OFFSET_CUES + 3;
-const LEARNED_DIM: usize = OFFSET_TFIDF as usize + BUCKETS as usize;
+/// The learned model's feature layout: the mean embedding (`dim` values) first, then the
+/// zero-shot probabilities, the cues and the hashed TF-IDF.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    dim: usize,
+}
+
+impl Layout {
+    fn probs(self) -> u32 {
+        self.dim as u32
+    }
+    fn cues(self) -> u32 {
+        self.probs() + CLASSES as u32
+    }
+    fn tfidf(self) -> u32 {
+        self.cues() + 3
+    }
+    fn len(self) -> usize {
+        self.tfidf() as usize + BUCKETS as usize
+    }
+}
 
 impl Learned {
-    /// Trains on labelled items; `None` unless at least two categories have examples.
-    pub fn train(examples: &[(ItemView<'_>, Category)]) -> Option<Self> {
+    /// Trains on labelled items whose mention embeddings are `dim` long; `None` unless at
+    /// least two categories have examples.
+    pub fn train(dim: usize, examples: &[(ItemView<'_>, Category)]) -> Option<Self> {
         let mut classes: Vec<Category> = examples.iter().map(|(_, c)| *c).collect();
         classes.sort();
         classes.dedup();
         if classes.len() < 2 {
             return None;
         }
+        let layout = Layout { dim };
         let tfidf = Tfidf::fit(examples.iter().map(|(v, _)| v.text));
         let rows: Vec<(Features, usize)> = examples
             .iter()
-            .filter_map(|(v, c)| Some((features(&tfidf, v), classes.iter().position(|k| k == c)?)))
+            .filter_map(|(v, c)| {
+                let class = classes.iter().position(|k| k == c)?;
+                Some((features(layout, &tfidf, v), class))
+            })
             .collect();
-        let model = LogisticModel::train(&rows, LEARNED_DIM, classes.len(), TrainParams::default());
+        let model =
+            LogisticModel::train(&rows, layout.len(), classes.len(), TrainParams::default());
         Some(Self {
+            layout,
             tfidf,
             model,
             classes,
@@ -217,7 +246,8 @@ impl Learned {
     /// The category of an item (or of one mention, as a one-mention item) and its probability;
     /// `zero_shot` is the zero-shot decision, used where this model answers `other`.
     pub fn predict(&self, item: &ItemView<'_>, zero_shot: (Category, f32)) -> (Category, f32) {
-        let (k, p) = argmax(&self.model.probabilities(&features(&self.tfidf, item)));
+        let features = features(self.layout, &self.tfidf, item);
+        let (k, p) = argmax(&self.model.probabilities(&features));
         let category = self.classes.get(k).copied().unwrap_or(Category::Other);
         if category == Category::Other && !self.classes.contains(&zero_shot.0) {
             return zero_shot;
@@ -226,9 +256,12 @@ impl Learned {
     }
 }
 
-fn features(tfidf: &Tfidf, item: &ItemView<'_>) -> Features {
+/// An item's features. An embedding of another length than the layout's (a model switched
+/// without re-analysis) is cut or zero-filled to it, so it can never spill into the other
+/// features.
+fn features(layout: Layout, tfidf: &Tfidf, item: &ItemView<'_>) -> Features {
     let n = item.embeddings.len().max(1) as f32;
-    let mut mean = vec![0f32; DIM];
+    let mut mean = vec![0f32; layout.dim];
     for e in item.embeddings {
         mean.iter_mut().zip(e).for_each(|(m, x)| *m += x / n);
     }
@@ -244,9 +277,9 @@ fn features(tfidf: &Tfidf, item: &ItemView<'_>) -> Features {
             .for_each(|(d, x)| *d = d.max(*x));
     }
     let mut f: Features = dense(&mean, 0).collect();
-    f.extend(dense(&probs, OFFSET_PROBS));
-    f.extend(dense(&cue, OFFSET_CUES));
-    f.extend(tfidf.transform(item.text, OFFSET_TFIDF));
+    f.extend(dense(&probs, layout.probs()));
+    f.extend(dense(&cue, layout.cues()));
+    f.extend(tfidf.transform(item.text, layout.tfidf()));
     f
 }
 

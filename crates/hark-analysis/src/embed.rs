@@ -1,9 +1,10 @@
-//! The local sentence embedder: all-MiniLM-L6-v2 run in-process on the CPU.
+//! The local sentence embedder: all-MiniLM-L6-v2 (or multilingual-e5-small, all-mpnet-base-v2)
+//! run in-process on the CPU.
 //!
 //! Texts are tokenized without padding, sorted by length and run in batches; a batch is packed
 //! into one `[tokens, hidden]` matrix with no padding at all (the shipped `tokenizer.json` pads
 //! everything to 128 tokens, which multiplies the work for short feedback sentences). Batches
-//! run in parallel on the rayon pool. The encoder is our own forward pass ([`bert`]), built for
+//! run in parallel on the rayon pool. The encoder is our own forward pass ([`encoder`]), built for
 //! speed on few cores; its matmuls use gemm's AVX-512 kernels where the CPU has them (picked at
 //! run time, like our own kernels' instruction set). Output vectors are the mean of the last
 //! hidden states over the real tokens, L2-normalised, as sentence-transformers does.
@@ -13,10 +14,12 @@ use rayon::prelude::*;
 use tokenizers::{Tokenizer, TruncationParams};
 
 mod bert;
+mod encoder;
 mod kernels;
+mod mpnet;
+mod relative;
+mod weights;
 
-/// Dimension of the model's sentence vectors.
-pub const DIM: usize = 384;
 /// Longest input the model sees, in tokens (the model was trained on 128; longer text is cut).
 pub const MAX_TOKENS: usize = 128;
 
@@ -61,7 +64,7 @@ impl Default for Batching {
 
 /// A loaded sentence embedder. Cheap to share behind an `Arc`; `embed` takes `&self`.
 pub struct Embedder {
-    model: bert::Bert,
+    model: encoder::Encoder,
     tokenizer: Tokenizer,
     batching: Batching,
     /// Put before every text (E5 models expect `query: `), from `hark-model.json`.
@@ -138,7 +141,7 @@ impl Embedder {
         let weights_path = required(dir, "model.safetensors")?;
         let config_text =
             std::fs::read_to_string(&config_path).map_err(|e| unreadable(&config_path, e))?;
-        let config: bert::Config =
+        let config: weights::Config =
             serde_json::from_str(&config_text).map_err(|e| unreadable(&config_path, e))?;
         let mut tokenizer =
             Tokenizer::from_file(&tokenizer_path).map_err(|e| unreadable(&tokenizer_path, e))?;
@@ -152,11 +155,11 @@ impl Embedder {
             .map_err(|e| unreadable(&tokenizer_path, e))?;
         let weights = std::fs::read(&weights_path).map_err(|e| unreadable(&weights_path, e))?;
         let model =
-            bert::Bert::load(&weights, &config).map_err(|e| unreadable(&weights_path, e))?;
-        if model.hidden() != DIM || model.max_positions() < MAX_TOKENS {
+            encoder::Encoder::load(&weights, &config).map_err(|e| unreadable(&weights_path, e))?;
+        if model.max_positions() < MAX_TOKENS {
             return Err(unreadable(
                 &config_path,
-                format!("expected hidden_size {DIM} and at least {MAX_TOKENS} positions"),
+                format!("expected at least {MAX_TOKENS} positions"),
             ));
         }
         Ok(Self {
@@ -171,6 +174,12 @@ impl Embedder {
     /// The theme thresholds `hark-model.json` gives for this model.
     pub fn theme_thresholds(&self) -> ThemeThresholds {
         self.thresholds
+    }
+
+    /// Dimension of the sentence vectors (the model's hidden size: 384 for MiniLM and
+    /// multilingual-e5-small, 768 for MPNet).
+    pub fn dim(&self) -> usize {
+        self.model.hidden()
     }
 
     /// Replaces the batching policy.
@@ -188,7 +197,8 @@ impl Embedder {
         Ok(enc.get_ids().len())
     }
 
-    /// Embeds every text; the result is in input order, each vector unit-length and [`DIM`] long.
+    /// Embeds every text; the result is in input order, each vector unit-length and
+    /// [`Embedder::dim`] long.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let inputs: Vec<String> = texts
             .iter()

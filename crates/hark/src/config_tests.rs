@@ -501,6 +501,15 @@ fn the_model_kind_picks_the_default_model_folder() {
         &Overrides::default(),
     );
     assert_eq!(c.model_dir(), Path::new("/srv/hark/model-multilingual"));
+    let c = load(
+        None,
+        &[
+            ("HARK_DATA_DIR", "/srv/hark"),
+            ("HARK_ANALYSIS__MODEL", "mpnet"),
+        ],
+        &Overrides::default(),
+    );
+    assert_eq!(c.model_dir(), Path::new("/srv/hark/model-mpnet"));
     let file = toml_file("[analysis]\nmodel = \"multilingual\"\nmodel_dir = \"/models/e5\"\n");
     let c = load(Some(file.path()), &[], &Overrides::default());
     assert_eq!(c.model_dir(), Path::new("/models/e5"));

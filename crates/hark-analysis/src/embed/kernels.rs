@@ -1,4 +1,4 @@
-//! The element-wise and attention kernels of the BERT forward pass, on plain `f32` slices.
+//! The element-wise and attention kernels of the encoder forward pass, on plain `f32` slices.
 //!
 //! Each entry point splits its rows over the rayon pool and runs every chunk through
 //! [`pulp::Arch::dispatch`], which compiles the `#[inline(always)]` loops below for the best
@@ -8,6 +8,8 @@
 // Polynomial coefficients and reference values are kept as published, digits beyond f32 included.
 #![allow(clippy::excessive_precision)]
 use rayon::prelude::*;
+
+use super::relative::RelativeBias;
 
 /// Rows handed to one rayon task by the row-wise kernels.
 const ROWS_PER_TASK: usize = 16;
@@ -38,6 +40,8 @@ pub(super) struct Heads<'a> {
     pub q_bias: &'a [f32],
     /// Value bias, added after the weighted sum (the weights sum to one).
     pub v_bias: &'a [f32],
+    /// A bias on the scores by distance (MPNet), added after the scaling as `transformers` does.
+    pub relative: Option<&'a RelativeBias>,
 }
 
 /// A kernel over one chunk of rows, run through [`vectorized`]. `simd` is pulp's token for
@@ -271,12 +275,19 @@ impl<const D: usize> Kernel for Attend<'_, D> {
                     }
                 }
                 let mut inv_sum = [0.0f32; QUERY_BLOCK];
-                for (inv, row) in inv_sum
+                for (k, (inv, row)) in inv_sum
                     .iter_mut()
                     .zip(scores.chunks_exact_mut(padded))
+                    .enumerate()
                     .take(n)
                 {
-                    *inv = 1.0 / softmax_unnormalised(&mut row[..valid]);
+                    let row = &mut row[..valid];
+                    if let Some(relative) = h.relative {
+                        for (s, b) in row.iter_mut().zip(relative.row(head, first + k, valid)) {
+                            *s += b;
+                        }
+                    }
+                    *inv = 1.0 / softmax_unnormalised(row);
                 }
                 // Context: the probability-weighted sum of the values.
                 let (ctx, _) = S::as_mut_simd_f32s(&mut context);

@@ -74,8 +74,8 @@ pub fn analyse_rows(analyzer: &Analyzer, rows: Vec<Row>) -> Result<Analysed, Emb
 }
 
 /// Scores categories on `test`: zero-shot when `train` is empty, else after learning from the
-/// rows of `train` (multi-label training rows count once per label).
-pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
+/// rows of `train` (multi-label training rows count once per label); `dim` is the embeddings'.
+pub fn categories(dim: usize, test: &Analysed, train: &[&Analysed]) -> CategoryScores {
     let examples: Vec<(&TextAnalysis, &str, Category)> = train
         .iter()
         .flat_map(|set| set.rows.iter().zip(&set.analyses))
@@ -84,7 +84,7 @@ pub fn categories(test: &Analysed, train: &[&Analysed]) -> CategoryScores {
     let learned = if examples.is_empty() {
         None
     } else {
-        learn_from(&examples)
+        learn_from(dim, &examples)
     };
     let scored: Vec<(&Row, &TextAnalysis)> = test
         .rows
@@ -123,7 +123,7 @@ pub fn sentiment(set: &Analysed) -> SentimentScores {
 
 /// Scores a sentiment head's predictions against star ratings.
 pub fn sentiment_with(set: &Analysed, head: &SentimentHead) -> SentimentScores {
-    sentiment_of(set, |a| head.predict(&sentiment_features(a)))
+    sentiment_of(set, |a| head.predict(&sentiment_features(head.dim(), a)))
 }
 
 fn sentiment_of(set: &Analysed, predict: impl Fn(&TextAnalysis) -> Sentiment) -> SentimentScores {
@@ -181,7 +181,10 @@ pub fn train_sentiment_head(
         .flat_map(|set| set.rows.iter().zip(&set.analyses))
         .filter(|(r, _)| r.app.as_ref().is_none_or(|a| !exclude.contains(a)))
         .filter(|(_, a)| !a.mentions.is_empty())
-        .filter_map(|(r, a)| Some((sentiment_features(a), class_of_stars(r.stars?)?)))
+        .filter_map(|(r, a)| {
+            let class = class_of_stars(r.stars?)?;
+            Some((sentiment_features(probe.len(), a), class))
+        })
         .collect();
     SentimentHead::train(&examples, probe, trained_on)
 }
@@ -239,7 +242,7 @@ pub fn themes(
                 .filter_map(|&i| rows[i].label.as_deref())
                 .collect();
             let v: Vec<&[f32]> = idx.iter().map(|&i| vectors[i].as_slice()).collect();
-            runs.push(theme_run(&t, &gold, &v)?);
+            runs.push(theme_run(analyzer.dim(), &t, &gold, &v)?);
         }
         out.push(mean_scores(&runs));
     }
@@ -247,6 +250,7 @@ pub fn themes(
 }
 
 fn theme_run(
+    dim: usize,
     texts: &[&str],
     gold: &[&str],
     vectors: &[&[f32]],
@@ -256,7 +260,7 @@ fn theme_run(
     let started = std::time::Instant::now();
     let levels = crate::themes::cluster::cluster_levels(
         &flat,
-        crate::embed::DIM,
+        dim,
         &crate::themes::ClusterParams::default(),
     )?;
     let cluster_seconds = started.elapsed().as_secs_f64();

@@ -7,7 +7,6 @@
 //! the README). A head only fits the embedding space it was trained in, so it carries a
 //! fingerprint: the embedding of a probe sentence. With any other model the head is not used
 //! and sentiment stays zero-shot (the built-in example sentences).
-use crate::embed::DIM;
 use crate::linear::{dense, Features, LogisticModel, TrainParams};
 use hark_core::analysis::{Sentiment, SentimentLabel};
 use serde::{Deserialize, Serialize};
@@ -30,8 +29,8 @@ const FINGERPRINT_DIMS: usize = 16;
 /// (batching and SIMD paths differ in the last bits; another model differs by far more).
 const FINGERPRINT_TOLERANCE: f32 = 0.01;
 
-const ZERO_SHOT_OFFSET: u32 = DIM as u32;
-const FEATURES: usize = DIM + 3;
+/// Features after the mean embedding: the zero-shot scores' mean, minimum and maximum.
+const STATS: usize = 3;
 
 /// The head shipped for all-MiniLM-L6-v2.
 const BUILT_IN: &str = include_str!("minilm.json");
@@ -46,11 +45,12 @@ pub fn class_of_stars(stars: u8) -> Option<usize> {
     }
 }
 
-/// What the head sees of a text: the mean of its mentions' embeddings, then the mean, minimum
-/// and maximum of their zero-shot sentiment scores.
-pub fn features(embeddings: &[&[f32]], zero_shot: &[f32]) -> Features {
+/// What the head sees of a text: the mean of its mentions' embeddings (`dim` long: the
+/// model's dimension; longer embeddings are cut, shorter ones zero-filled), then the mean,
+/// minimum and maximum of their zero-shot sentiment scores.
+pub fn features(dim: usize, embeddings: &[&[f32]], zero_shot: &[f32]) -> Features {
     let n = embeddings.len().max(1) as f32;
-    let mut mean = vec![0f32; DIM];
+    let mut mean = vec![0f32; dim];
     for e in embeddings {
         mean.iter_mut().zip(e.iter()).for_each(|(m, x)| *m += x / n);
     }
@@ -64,7 +64,7 @@ pub fn features(embeddings: &[&[f32]], zero_shot: &[f32]) -> Features {
         [sum / zero_shot.len() as f32, min, max]
     };
     let mut f: Features = dense(&mean, 0).collect();
-    f.extend(dense(&stats, ZERO_SHOT_OFFSET));
+    f.extend(dense(&stats, dim as u32));
     f
 }
 
@@ -82,7 +82,7 @@ pub struct SentimentHead {
 
 impl SentimentHead {
     /// Trains on `(features, class)` examples; `probe` is [`PROBE`]'s embedding under the
-    /// model that made the features.
+    /// model that made the features (its length is the model's dimension).
     pub fn train(examples: &[(Features, usize)], probe: &[f32], trained_on: &str) -> Self {
         let mut counts = [0usize; 3];
         for (_, c) in examples {
@@ -99,7 +99,7 @@ impl SentimentHead {
             trained_on: trained_on.to_string(),
             examples: counts,
             fingerprint: probe.iter().take(FINGERPRINT_DIMS).copied().collect(),
-            model: LogisticModel::train(examples, FEATURES, 3, params),
+            model: LogisticModel::train(examples, probe.len() + STATS, 3, params),
         }
     }
 
@@ -109,15 +109,22 @@ impl SentimentHead {
         head.fits(probe).then_some(head)
     }
 
-    /// Whether this head was trained in the embedding space whose [`PROBE`] embedding is `probe`.
+    /// Whether this head was trained in the embedding space whose [`PROBE`] embedding is `probe`
+    /// (same dimension, same leading values).
     pub fn fits(&self, probe: &[f32]) -> bool {
-        self.fingerprint.len() == FINGERPRINT_DIMS
+        self.model.dim() == probe.len() + STATS
+            && self.fingerprint.len() == FINGERPRINT_DIMS
             && probe.len() >= FINGERPRINT_DIMS
             && self
                 .fingerprint
                 .iter()
                 .zip(probe)
                 .all(|(a, b)| (a - b).abs() <= FINGERPRINT_TOLERANCE)
+    }
+
+    /// The embedding dimension it was trained on.
+    pub fn dim(&self) -> usize {
+        self.model.dim().saturating_sub(STATS)
     }
 
     /// Class probabilities (negative, neutral, positive).

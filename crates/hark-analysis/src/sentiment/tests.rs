@@ -1,5 +1,8 @@
 use super::*;
 
+/// A small dimension: the head works at any.
+const DIM: usize = 24;
+
 fn unit(i: usize) -> Vec<f32> {
     let mut v = vec![0f32; DIM];
     v[i] = 1.0;
@@ -19,8 +22,8 @@ fn stars_map_to_three_classes() {
 #[test]
 fn features_are_the_mean_embedding_and_zero_shot_statistics() {
     let (a, b) = (unit(0), unit(1));
-    let f = features(&[&a, &b], &[-0.5, 0.25]);
-    assert_eq!(f.len(), FEATURES);
+    let f = features(DIM, &[&a, &b], &[-0.5, 0.25]);
+    assert_eq!(f.len(), DIM + STATS);
     assert_eq!(f[0], (0, 0.5));
     assert_eq!(f[1], (1, 0.5));
     assert_eq!(
@@ -31,7 +34,7 @@ fn features_are_the_mean_embedding_and_zero_shot_statistics() {
             (DIM as u32 + 2, 0.25)
         ]
     );
-    let empty = features(&[], &[]);
+    let empty = features(DIM, &[], &[]);
     assert!(empty.iter().all(|(_, v)| *v == 0.0));
 }
 
@@ -60,13 +63,13 @@ fn a_trained_head_learns_three_directions_and_round_trips_through_json() {
     let examples: Vec<(Features, usize)> = (0..60)
         .map(|i| {
             let class = i % 3;
-            (features(&[&unit(class)], &[0.0]), class)
+            (features(DIM, &[&unit(class)], &[0.0]), class)
         })
         .collect();
     let probe = unit(7);
     let head = SentimentHead::train(&examples, &probe, "test data");
     assert_eq!(head.examples, [20, 20, 20]);
-    let labels = [0, 1, 2].map(|c| head.predict(&features(&[&unit(c)], &[0.0])).label);
+    let labels = [0, 1, 2].map(|c| head.predict(&features(DIM, &[&unit(c)], &[0.0])).label);
     assert_eq!(
         labels,
         [
@@ -77,8 +80,8 @@ fn a_trained_head_learns_three_directions_and_round_trips_through_json() {
     );
     let back: SentimentHead = serde_json::from_str(&head.to_json()).expect("parses");
     assert_eq!(
-        back.predict(&features(&[&unit(2)], &[0.0])),
-        head.predict(&features(&[&unit(2)], &[0.0]))
+        back.predict(&features(DIM, &[&unit(2)], &[0.0])),
+        head.predict(&features(DIM, &[&unit(2)], &[0.0]))
     );
     assert!(back.fits(&probe));
     let mut other = probe.clone();
@@ -98,4 +101,24 @@ fn the_shipped_head_is_valid_json_for_the_default_model() {
         head.examples
     );
     assert!(head.trained_on.contains("Mini-BAR"));
+    assert_eq!(head.dim(), 384, "all-MiniLM-L6-v2's dimension");
+}
+
+#[test]
+fn a_head_of_another_dimension_never_fits_nor_panics() {
+    let examples: Vec<(Features, usize)> = (0..30)
+        .map(|i| (features(DIM, &[&unit(i % 3)], &[0.0]), i % 3))
+        .collect();
+    let head = SentimentHead::train(&examples, &unit(7), "test data");
+    assert_eq!(head.dim(), DIM);
+    // A wider model whose probe happens to start with the same values.
+    let mut wide = unit(7);
+    wide.resize(2 * DIM, 0.0);
+    assert!(!head.fits(&wide));
+    // Features of another width only lose or lack dimensions.
+    for width in [DIM / 2, 2 * DIM] {
+        let v = vec![0.1; width];
+        head.predict(&features(width, &[&v], &[0.3]));
+        head.predict(&features(DIM, &[&v], &[0.3]));
+    }
 }

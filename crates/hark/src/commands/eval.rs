@@ -23,7 +23,11 @@ pub fn run(args: &EvalArgs) -> Result<(), Error> {
             "test file", "rows", "mode", "model", "baseline"
         );
         for (path, set) in args.categories.iter().zip(&sets) {
-            print_categories(path, "zero-shot", &eval::categories(set, &[]));
+            print_categories(
+                path,
+                "zero-shot",
+                &eval::categories(analyzer.dim(), set, &[]),
+            );
         }
         if sets.len() > 1 {
             for (i, (path, set)) in args.categories.iter().zip(&sets).enumerate() {
@@ -38,7 +42,7 @@ pub fn run(args: &EvalArgs) -> Result<(), Error> {
                 print_categories(
                     path,
                     "learned (other apps)",
-                    &eval::categories(set, &others),
+                    &eval::categories(analyzer.dim(), set, &others),
                 );
             }
         }
