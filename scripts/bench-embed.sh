@@ -74,6 +74,6 @@ for name, texts in sets.items():
     model.encode(texts, batch_size=32, normalize_embeddings=True)
     rate = len(texts) / (time.perf_counter() - started)
     ours = hark.get(name)
-    ratio = f", hark median {ours:.1} sentences/s = x{ours / rate:.2}" if ours else ""
+    ratio = f", hark median {ours:.1f} sentences/s = x{ours / rate:.2f}" if ours else ""
     print(f"pytorch {name:<8}: {rate:7.1f} sentences/s{ratio}")
 PY
