@@ -1,7 +1,8 @@
 //! The broad-theme part of the analysis story: the hierarchy replaced with a discovery,
 //! children resolved against the themes, metrics and listings per broad theme, isolation.
 
-use super::{claim_mine, project_with_source, simple, theme, vector};
+use super::themes::four_bug_mentions;
+use super::{project_with_source, theme, vector};
 use crate::feedback::{body, item};
 use hark_core::analysis::{BroadTheme, Category, MentionFilter, ThemeGranularity, ThemeId};
 use hark_core::{ProjectId, Timestamp};
@@ -27,22 +28,7 @@ fn broad(id: &ThemeId, children: &[&ThemeId], now: Timestamp) -> BroadTheme {
 /// The project's own theme granularity alongside.
 pub async fn broad_themes_group_themes(store: Arc<dyn Store>) {
     let s = store.as_ref();
-    let (p, src) = project_with_source(s, "broad").await;
-    let texts = [
-        "export crashes",
-        "export is slow",
-        "login fails",
-        "dark mode please",
-    ];
-    let items = texts.iter().map(|t| item(t, body(t), vec![])).collect();
-    s.ingest(&src, items).await.unwrap();
-    let claimed = claim_mine(s, &p, Timestamp::now()).await;
-    let saved = s.save_analysis(claimed.iter().map(|t| simple(t, Category::Bug)).collect());
-    assert_eq!(saved.await.unwrap(), 4);
-    let all = s
-        .list_mentions(&p, &MentionFilter::default(), None, 100)
-        .await;
-    let ids: HashMap<String, i64> = all.unwrap().into_iter().map(|m| (m.text, m.id)).collect();
+    let (p, _, ids) = four_bug_mentions(s, "broad").await;
 
     let now = Timestamp::now();
     let (a, b, c) = (

@@ -8,7 +8,7 @@ use hark_core::analysis::{
     Category, MentionFilter, MentionRecord, Sentiment, Subject, SubjectKind, SubjectText, Theme,
     ThemeId, ThemeMetrics, WeekCount,
 };
-use hark_core::{ProjectId, SourceKind, Timestamp};
+use hark_core::{ProjectId, Source, SourceKind, Timestamp};
 use hark_store::{create_source, Store, StoreError, ThemeUpdate};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,14 +27,14 @@ async fn links(s: &dyn Store, p: &ProjectId) -> HashMap<i64, Option<ThemeId>> {
     all.into_iter().map(|v| (v.id, v.theme)).collect()
 }
 
-fn link(id: i64, theme: &ThemeId, similarity: f32) -> (i64, Option<ThemeId>, f32) {
-    (id, Some(theme.clone()), similarity)
-}
-
-/// Discovery results applied, hand edits kept, pinned themes kept, merges and deletions.
-pub async fn themes_lifecycle(store: Arc<dyn Store>) {
-    let s = store.as_ref();
-    let (p, src) = project_with_source(s, "themes").await;
+/// A project with four items ("export crashes", "export is slow", "login fails", "dark mode
+/// please") analysed as bugs, one mention each: the project, its source and the mention ids by
+/// text.
+pub(super) async fn four_bug_mentions(
+    s: &dyn Store,
+    name: &str,
+) -> (ProjectId, Source, HashMap<String, i64>) {
+    let (p, src) = project_with_source(s, name).await;
     let texts = [
         "export crashes",
         "export is slow",
@@ -47,6 +47,17 @@ pub async fn themes_lifecycle(store: Arc<dyn Store>) {
     let saved = s.save_analysis(claimed.iter().map(|t| simple(t, Category::Bug)).collect());
     assert_eq!(saved.await.unwrap(), 4);
     let ids = mention_ids(s, &p).await;
+    (p, src, ids)
+}
+
+fn link(id: i64, theme: &ThemeId, similarity: f32) -> (i64, Option<ThemeId>, f32) {
+    (id, Some(theme.clone()), similarity)
+}
+
+/// Discovery results applied, hand edits kept, pinned themes kept, merges and deletions.
+pub async fn themes_lifecycle(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let (p, src, ids) = four_bug_mentions(s, "themes").await;
     let m = |t: &str| ids[t];
     assert_eq!(s.mention_vectors(&p, true).await.unwrap().len(), 4);
     let vectors = s.mention_vectors(&p, false).await.unwrap();
