@@ -126,7 +126,7 @@ impl MetricsView {
         }
     }
 
-    pub(crate) fn is_rising(&self) -> bool {
+    fn is_rising(&self) -> bool {
         self.this_week >= RISING_MIN_MENTIONS && self.this_week > self.last_week
     }
 }
@@ -162,6 +162,32 @@ pub struct ThemeDetail {
     pub mentions: Vec<MentionView>,
 }
 
+/// Takes the entry of `id` out of `metrics` as a view (zeros when absent).
+fn take_metrics(metrics: &mut Vec<ThemeMetrics>, id: &ThemeId, week: Timestamp) -> MetricsView {
+    match metrics.iter().position(|m| m.theme_id.as_ref() == Some(id)) {
+        Some(i) => MetricsView::new(metrics.swap_remove(i), week),
+        None => MetricsView::empty(),
+    }
+}
+
+/// Takes the entry of the mentions in no group (`theme_id: None`) out of `metrics`.
+fn take_unthemed(metrics: &mut Vec<ThemeMetrics>, week: Timestamp) -> Option<MetricsView> {
+    let i = metrics.iter().position(|m| m.theme_id.is_none())?;
+    Some(MetricsView::new(metrics.swap_remove(i), week))
+}
+
+/// The ids of the rising views among `views`, fastest growing first (equal growth keeps the
+/// listing's order); `parts` gives a view's id and metrics.
+fn rising<T>(views: &[T], parts: impl Fn(&T) -> (&ThemeId, &MetricsView)) -> Vec<ThemeId> {
+    let mut rising: Vec<(&ThemeId, &MetricsView)> = views
+        .iter()
+        .map(&parts)
+        .filter(|(_, m)| m.is_rising())
+        .collect();
+    rising.sort_by_key(|(_, m)| std::cmp::Reverse(m.this_week - m.last_week));
+    rising.into_iter().map(|(id, _)| id.clone()).collect()
+}
+
 /// Joins every theme with its metrics (zeros when it has no mentions in the filter), sorts by
 /// mentions (then pinned first, then oldest first), keeps the first `limit`, and picks the
 /// rising ones among them.
@@ -171,21 +197,12 @@ pub fn listing(
     current_week: Timestamp,
     limit: usize,
 ) -> ThemeListing {
-    let unthemed = metrics
-        .iter()
-        .position(|m| m.theme_id.is_none())
-        .map(|i| MetricsView::new(metrics.swap_remove(i), current_week));
+    let unthemed = take_unthemed(&mut metrics, current_week);
     let mut views: Vec<ThemeView> = themes
         .into_iter()
-        .map(|theme| {
-            let metrics = match metrics
-                .iter()
-                .position(|m| m.theme_id.as_ref() == Some(&theme.id))
-            {
-                Some(i) => MetricsView::new(metrics.swap_remove(i), current_week),
-                None => MetricsView::empty(),
-            };
-            ThemeView { theme, metrics }
+        .map(|theme| ThemeView {
+            metrics: take_metrics(&mut metrics, &theme.id, current_week),
+            theme,
         })
         .collect();
     views.sort_by(|a, b| {
@@ -195,10 +212,7 @@ pub fn listing(
             .then_with(|| a.theme.id.cmp(&b.theme.id))
     });
     views.truncate(limit);
-    let mut rising: Vec<&ThemeView> = views.iter().filter(|v| v.metrics.is_rising()).collect();
-    // Stable: equal growth keeps the listing's order.
-    rising.sort_by_key(|v| std::cmp::Reverse(v.metrics.this_week - v.metrics.last_week));
-    let rising = rising.into_iter().map(|v| v.theme.id.clone()).collect();
+    let rising = rising(&views, |v| (&v.theme.id, &v.metrics));
     ThemeListing {
         themes: views,
         unthemed,
@@ -213,10 +227,8 @@ pub fn detail(
     current_week: Timestamp,
     mentions: Vec<MentionView>,
 ) -> ThemeDetail {
-    let metrics = metrics
-        .into_iter()
-        .find(|m| m.theme_id.as_ref() == Some(&theme.id))
-        .map_or_else(MetricsView::empty, |m| MetricsView::new(m, current_week));
+    let mut metrics = metrics;
+    let metrics = take_metrics(&mut metrics, &theme.id, current_week);
     ThemeDetail {
         view: ThemeView { theme, metrics },
         mentions,

@@ -2,7 +2,7 @@
 //! with its metrics (its children's mentions together), a few quotes from its largest children,
 //! and which broad themes are rising.
 
-use super::{MetricsView, ThemeView};
+use super::{rising, take_metrics, take_unthemed, MetricsView, ThemeView};
 use crate::analysis::{BroadTheme, MentionView, Theme, ThemeId, ThemeMetrics};
 use crate::Timestamp;
 use serde::Serialize;
@@ -57,14 +57,6 @@ fn quotes(broad: &BroadTheme, themes: &[Theme]) -> Vec<String> {
         .collect()
 }
 
-/// Takes the entry of `id` out of `metrics` as a view (zeros when absent).
-fn take(metrics: &mut Vec<ThemeMetrics>, id: &ThemeId, week: Timestamp) -> MetricsView {
-    match metrics.iter().position(|m| m.theme_id.as_ref() == Some(id)) {
-        Some(i) => MetricsView::new(metrics.swap_remove(i), week),
-        None => MetricsView::empty(),
-    }
-}
-
 /// Joins each broad theme with its metrics (`metrics` per broad theme, as
 /// `broad_theme_metrics` gives them) and quotes from `themes`, sorts by mentions (then oldest
 /// first), keeps the first `limit` and picks the rising ones among them.
@@ -75,14 +67,11 @@ pub fn broad_listing(
     current_week: Timestamp,
     limit: usize,
 ) -> BroadThemeListing {
-    let ungrouped = metrics
-        .iter()
-        .position(|m| m.theme_id.is_none())
-        .map(|i| MetricsView::new(metrics.swap_remove(i), current_week));
+    let ungrouped = take_unthemed(&mut metrics, current_week);
     let mut views: Vec<BroadThemeView> = broad
         .into_iter()
         .map(|b| BroadThemeView {
-            metrics: take(&mut metrics, &b.id, current_week),
+            metrics: take_metrics(&mut metrics, &b.id, current_week),
             quotes: quotes(&b, themes),
             broad: b,
         })
@@ -95,9 +84,7 @@ pub fn broad_listing(
             .then_with(|| a.broad.id.cmp(&b.broad.id))
     });
     views.truncate(limit);
-    let mut rising: Vec<&BroadThemeView> = views.iter().filter(|v| v.metrics.is_rising()).collect();
-    rising.sort_by_key(|v| std::cmp::Reverse(v.metrics.this_week - v.metrics.last_week));
-    let rising = rising.into_iter().map(|v| v.broad.id.clone()).collect();
+    let rising = rising(&views, |v| (&v.broad.id, &v.metrics));
     BroadThemeListing {
         broad_themes: views,
         ungrouped,
@@ -120,7 +107,7 @@ pub fn broad_detail(
         .into_iter()
         .filter(|t| broad.children.contains(&t.id))
         .map(|theme| ThemeView {
-            metrics: take(&mut theme_metrics, &theme.id, current_week),
+            metrics: take_metrics(&mut theme_metrics, &theme.id, current_week),
             theme,
         })
         .collect();
@@ -133,7 +120,7 @@ pub fn broad_detail(
     });
     BroadThemeDetail {
         view: BroadThemeView {
-            metrics: take(&mut broad_metrics, &broad.id, current_week),
+            metrics: take_metrics(&mut broad_metrics, &broad.id, current_week),
             quotes,
             broad,
         },
