@@ -229,29 +229,22 @@ pub fn discover(
         .for_each(|&m| in_group[m] = true);
     // Labels in the project's main language: a theme's key phrases come from its mentions in
     // that language when it has any (quotes stay in their own language).
-    let languages: Vec<Option<Language>> = mentions.iter().map(|m| detect(m.text)).collect();
+    let mut languages: Vec<Option<Language>> = vec![None; mentions.len()];
+    for &m in &valid {
+        languages[m] = detect(mentions[m].text);
+    }
     let main = LanguageMix::of_detected(valid.iter().map(|&m| languages[m])).main();
-    let in_main = |members: &mut dyn Iterator<Item = usize>| -> Vec<&str> {
-        let members: Vec<usize> = members.collect();
-        let main_only: Vec<usize> = members
+    let in_main = |members: &[usize]| -> Vec<&str> {
+        let main_only = main.is_some() && members.iter().any(|&m| languages[m] == main);
+        members
             .iter()
-            .copied()
-            .filter(|&m| main.is_some() && languages[m] == main)
-            .collect();
-        let chosen = if main_only.is_empty() {
-            members
-        } else {
-            main_only
-        };
-        chosen.into_iter().map(|m| mentions[m].text).collect()
+            .filter(|&&m| !main_only || languages[m] == main)
+            .map(|&m| mentions[m].text)
+            .collect()
     };
-    let mut texts: Vec<Vec<&str>> = groups
-        .iter()
-        .map(|g| in_main(&mut g.members.iter().copied()))
-        .collect();
-    texts.push(in_main(
-        &mut valid.iter().copied().filter(|&m| !in_group[m]),
-    ));
+    let mut texts: Vec<Vec<&str>> = groups.iter().map(|g| in_main(&g.members)).collect();
+    let unthemed: Vec<usize> = valid.iter().copied().filter(|&m| !in_group[m]).collect();
+    texts.push(in_main(&unthemed));
     let phrases = key_phrases(&texts, &params.phrases);
     let mut out = Discovery {
         dissolved,
