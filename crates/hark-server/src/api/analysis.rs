@@ -158,8 +158,13 @@ pub async fn languages(
     State(state): State<AppState>,
     ValidQuery(LanguagesQuery(filter)): ValidQuery<LanguagesQuery>,
 ) -> Result<Json<LanguageMixView>, ApiError> {
-    let (mix, sampled) =
-        hark_analysis::language::project_mix(state.store(), &project_id, &filter).await?;
+    let (mix, sampled) = hark_analysis::language::project_mix(
+        state.store(),
+        &project_id,
+        &filter,
+        hark_analysis::language::MIX_SAMPLE,
+    )
+    .await?;
     let told = mix.determined().max(1) as f64;
     Ok(Json(LanguageMixView {
         sampled,
